@@ -1,0 +1,1 @@
+"""HTTP layer: FastAPI apps, request/response models and the Mangum Lambda entry points."""

@@ -1,0 +1,38 @@
+"""Powertools Logger / Metrics / Tracer, created once per process and shared by the apps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "kysy"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Kysy"))
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def _tracer_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in {"1", "true"} and bool(
+        os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    )
+
+
+def lambda_entry(asgi_handler: Handler) -> Handler:
+    """Wrap a Mangum adapter with correlation ids, EMF metrics and (in Lambda) X-Ray tracing.
+
+    The Tracer pulls in aws_xray_sdk (~140 ms of imports), so it is only created where traces can
+    be sent: inside Lambda with tracing not disabled.
+    """
+    handler: Handler = metrics.log_metrics(asgi_handler)  # type: ignore[assignment]
+    handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)(
+        handler
+    )
+    if _tracer_enabled():
+        from aws_lambda_powertools import Tracer
+
+        handler = Tracer().capture_lambda_handler(handler)
+    return handler

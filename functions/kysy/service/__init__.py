@@ -1,0 +1,1 @@
+"""Domain rules: statuses, moderation, limits, cursors and search orchestration."""

@@ -1,0 +1,67 @@
+"""Editor use cases for posts: create, edit, open or close for questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from kysy.errors import Conflict, NotFound, ValidationFailed
+from kysy.models import Post, now_iso
+from kysy.service import validation
+
+if TYPE_CHECKING:
+    from kysy.repository import Store
+
+LANGS = ("fi", "en", "sv", "de", "fr", "es", "et", "no", "da")
+
+
+@dataclass(frozen=True)
+class PostChanges:
+    title: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    open: bool | None = None
+
+
+def _checked(changes: PostChanges) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if changes.title is not None:
+        out["title"] = validation.short_text(changes.title, limit=validation.TITLE_MAX, field="title")
+    if changes.url is not None:
+        url = changes.url.strip()
+        if (url and not url.startswith(("https://", "http://"))) or len(url) > 2000:
+            raise ValidationFailed("The post URL must start with https:// or http://.", code="invalid_url")
+        out["url"] = url
+    if changes.lang is not None:
+        if changes.lang not in LANGS:
+            raise ValidationFailed(f"Language must be one of: {', '.join(LANGS)}.", code="invalid_lang")
+        out["lang"] = changes.lang
+    if changes.open is not None:
+        out["open"] = changes.open
+    return out
+
+
+class PostService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def list(self) -> list[Post]:
+        return self.store.list_posts()
+
+    def get(self, post_id: str) -> Post:
+        post = self.store.get_post(validation.post_id(post_id))
+        if post is None:
+            raise NotFound("There is no such post.", code="post_not_found")
+        return post
+
+    def create(self, post_id: str, changes: PostChanges) -> Post:
+        validation.post_id(post_id)
+        if self.store.get_post(post_id) is not None:
+            raise Conflict("A post with this id exists already.", code="post_exists")
+        post = Post(id=post_id, **_checked(changes))  # type: ignore[arg-type]
+        return self.store.save_post(post, expected_version=None)
+
+    def update(self, post_id: str, *, version: int, changes: PostChanges) -> Post:
+        post = self.get(post_id)
+        updated = replace(post, **_checked(changes), version=version + 1, updated_at=now_iso())  # type: ignore[arg-type]
+        return self.store.save_post(updated, expected_version=version)
