@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kysy.localauth import LocalSigner
@@ -106,3 +112,113 @@ def post_id() -> str:
 @pytest.fixture
 def editor_token(signer: LocalSigner) -> str:
     return signer.token(email="editor@example.com")
+
+
+@dataclass
+class KysyServer:
+    """The local stack (`kysy dev`) running in a child process, on its own table."""
+
+    base_url: str
+    editor_token: str
+    signer: LocalSigner
+    state_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def submit(self, post_id: str, question: str, **extra: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.base_url}/v1/posts/{post_id}/questions",
+            json={"question": question, **extra},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            timeout=10,
+        )
+        assert response.status_code == 202, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture(scope="session")
+def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
+    from kysy.devserver import free_port
+
+    state = tmp_path_factory.mktemp("kysy-state")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    child_env = {
+        **os.environ,
+        "KYSY_DYNAMODB_ENDPOINT": dynamodb_endpoint,
+        "KYSY_TABLE_NAME": f"kysy-e2e-{uuid.uuid4().hex[:8]}",
+        "KYSY_STATE_DIR": str(state),
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        "KYSY_RATE_LIMIT_MAX": "1000",
+    }
+    for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE"):
+        child_env.pop(name, None)
+    log = (state / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kysy.cli", "dev", "--port", str(port)], env=child_env, stdout=log, stderr=subprocess.STDOUT
+    )
+    token_file = state / "editor-token.txt"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"kysy dev exited: {(state / 'server.log').read_text()}")
+            if token_file.exists():
+                try:
+                    if httpx.get(f"{base_url}/v1/openapi.json", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"kysy dev did not start: {(state / 'server.log').read_text()}")
+        signer = LocalSigner.load_or_create(state / "editor-key.pem", issuer=f"{base_url}/local-idp")
+        yield KysyServer(base_url, token_file.read_text().strip(), signer, state, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def make_reader(env: dict[str, str]) -> Any:
+    """A reader handler built with different settings (e.g. a closed origin list), same table."""
+    from mangum import Mangum
+
+    from kysy.api.observability import lambda_entry
+    from kysy.api.reader import build_app
+    from kysy.repository import Store
+    from kysy.repository.dynamo import make_client
+    from kysy.settings import Settings
+
+    def build(**overrides: Any) -> Any:
+        settings = Settings(**overrides)
+        app = build_app(settings, Store(make_client(settings), settings.table_name))
+        return lambda_entry(Mangum(app, lifespan="off"))
+
+    return build
+
+
+@pytest.fixture
+def publish(store: Any) -> Any:
+    """Given published records: written through the repository the importer uses."""
+    from kysy.ids import new_id
+    from kysy.models import QA, Post, Status
+
+    def create(post_id: str, question: str, answer: str = "Vastaus.", **extra: Any) -> Any:
+        qa = QA(
+            post_id=post_id,
+            id=new_id(),
+            question=question,
+            answer=answer,
+            status=Status.PUBLISHED,
+            answered_at="2026-01-01T00:00:00Z",
+            **extra,
+        )
+        store.write_import(store.get_post(post_id) or Post(id=post_id), [qa], [])
+        return qa
+
+    return create

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parents[2]
-STATE = REPO / ".kysy"
+STATE = Path(os.environ.get("KYSY_STATE_DIR") or REPO / ".kysy")
 SEED_DIR = REPO / "seed"
 
 

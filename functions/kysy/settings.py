@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     jwks_url: str = ""
     jwks_json: str = ""  # inline JWKS (local run); takes precedence over jwks_url
     editor_group: str = "editors"
+    # Cognito Hosted UI base URL (https://<prefix>.auth.<region>.amazoncognito.com) for the editor view.
+    cognito_domain: str = ""
 
     # Public site the answers live on, for links in notification emails.
     public_base_url: str = ""

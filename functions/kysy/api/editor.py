@@ -185,10 +185,29 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
     return router
 
 
+def config_router(settings: Settings) -> APIRouter:
+    """How the editor view signs in: Cognito Hosted UI (code flow + PKCE) or the local token."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/editor/config.json")
+    def editor_config() -> dict[str, Any]:
+        if settings.jwks_json or not settings.cognito_domain:
+            return {"mode": "local"}
+        return {
+            "mode": "cognito",
+            "domain": settings.cognito_domain,
+            "clientId": settings.jwt_audience,
+            "redirectUri": f"{settings.public_base_url}/editor/",
+        }
+
+    return router
+
+
 def build_app(settings: Settings, store: Store) -> FastAPI:
     app = create_app("Kysy editor API", settings, public=False)
     app.state.verifier = TokenVerifier(settings)
     app.include_router(build_router(QuestionService(store, settings), PostService(store)))
+    app.include_router(config_router(settings))
     app.include_router(static_router("editor", "/editor", index="index.html"))
     return app
 

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
+class MaskEmails(logging.Filter):
+    """Belt and braces: Kysy never logs an asker's address, and this filter masks any that slips in."""
+
+    _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self._EMAIL.sub(r"\1***@\2", record.getMessage())
+            record.args = None
+        for key, value in list(vars(record).items()):
+            if isinstance(value, str) and "@" in value and key not in {"msg", "message"}:
+                setattr(record, key, self._EMAIL.sub(r"\1***@\2", value))
+        return True
+
+
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "kysy"))
+logger.addFilter(MaskEmails())
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Kysy"))
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kysy.errors import KysyError
 
@@ -80,7 +80,7 @@ class Block:
     marker: str = ""  # list marker of an item, e.g. "- " or "1. "
     gap: int = 1
     prefix: str = ""  # "q" / "a" when the block starts with Q:/K:/A:/V: (already stripped)
-    notes: list[str] = field(default_factory=list)
+    pos: int = -1  # index of the block in the source, for the report
 
     def as_content(self) -> str:
         """The block as it goes into an answer or the intro (list items keep their marker)."""
