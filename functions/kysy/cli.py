@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kysy.repository import Store
+
+EXIT_FAILED = 1
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -23,6 +31,113 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Store:
+    """The table named on the command line (or by KYSY_* settings), e.g. a deployed stack's."""
+    from kysy.repository import Store
+    from kysy.repository.dynamo import make_client
+    from kysy.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if args.table:
+        overrides["table_name"] = args.table
+    if args.region:
+        overrides["region"] = args.region
+    if args.endpoint:
+        overrides["dynamodb_endpoint"] = args.endpoint
+    settings = Settings(**overrides)
+    return Store(make_client(settings), settings.table_name)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kysy.errors import KysyError
+    from kysy.importer import REASONS, parse_post, read_source
+    from kysy.service.imports import import_post, plan_records
+
+    try:
+        text, fmt = read_source(Path(args.file))
+        parsed = parse_post(text, fmt=args.format or fmt, lang=args.lang)
+        if not parsed.pairs:
+            print(f"kysy import: no question/answer pairs found in {args.file}; nothing was imported.", file=sys.stderr)
+            _print_report(parsed.report, REASONS)
+            return EXIT_FAILED
+        if args.dry_run:
+            for qa in plan_records(args.post, parsed):
+                print(f"\nQ: {qa.question}\nA: {qa.answer}")
+            print(f"\n{len(parsed.pairs)} pairs would be imported into post {args.post!r} (dry run: nothing written).")
+            _print_report(parsed.report, REASONS)
+            return 0
+        result = import_post(
+            _store(args),
+            args.post,
+            parsed,
+            title=args.title,
+            url=args.url,
+            lang=args.lang,
+            replace_existing=args.replace,
+        )
+    except KysyError as error:
+        print(f"kysy import: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"Imported {len(parsed.pairs)} pairs into post {args.post!r}: {result.created} new, "
+            f"{result.updated} updated, {result.unchanged} unchanged, {result.deleted} removed."
+        )
+        _print_report(parsed.report, REASONS)
+    return 0
+
+
+def _print_report(report: Sequence[Any], reasons: dict[str, str]) -> None:
+    if not report:
+        return
+    print(f"\n{len(report)} paragraph(s) could not be placed as a question or an answer:", file=sys.stderr)
+    for entry in report:
+        excerpt = entry.text if len(entry.text) <= 100 else entry.text[:97] + "..."
+        print(
+            f"  - paragraph {entry.position + 1}: {reasons.get(entry.reason, entry.reason)}: {excerpt}", file=sys.stderr
+        )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kysy.errors import KysyError
+    from kysy.importer import export_records
+
+    try:
+        store = _store(args)
+        post_ids = [p.id for p in store.list_posts()] if args.all else [args.post]
+        outputs: list[tuple[str, str]] = []
+        for post_id in post_ids:
+            post = store.get_post(post_id)
+            records = [{**qa.public(), "status": qa.status.value} for qa in store.records_of_post(post_id)]
+            if post is None and not records:
+                print(f"kysy export: there is no post {post_id!r}.", file=sys.stderr)
+                return EXIT_FAILED
+            meta = post.public() if post else {"id": post_id}
+            outputs.append((post_id, export_records(meta, records, args.format)))
+    except KysyError as error:
+        print(f"kysy export: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.all:
+        out_dir = Path(args.out or ".")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for post_id, content in outputs:
+            (out_dir / f"{post_id}.{args.format}").write_text(content, encoding="utf-8")
+        print(f"Exported {len(outputs)} posts to {out_dir}/", file=sys.stderr)
+    elif args.out:
+        Path(args.out).write_text(outputs[0][1], encoding="utf-8")
+    else:
+        sys.stdout.write(outputs[0][1])
+    return 0
+
+
+def _add_table_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--table", help="DynamoDB table (default: KYSY_TABLE_NAME)")
+    parser.add_argument("--region", help="AWS region (default: KYSY_REGION / AWS_REGION)")
+    parser.add_argument("--endpoint", help="DynamoDB endpoint URL (default: KYSY_DYNAMODB_ENDPOINT or AWS)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kysy", description="Kysy: a serverless Q&A widget for company blogs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,12 +152,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--email", default="editor@example.com")
     token.set_defaults(run=_token)
 
-    try:
-        from kysy.importer.cli import add_commands
-    except ImportError:  # pragma: no cover - the importer is part of the package
-        pass
-    else:
-        add_commands(sub)
+    imp = sub.add_parser("import", help="import a Q&A post (txt, md, html, or a kysy json/csv export)")
+    imp.add_argument("file")
+    imp.add_argument("--post", required=True, help="the post id (slug) to import into")
+    imp.add_argument("--title")
+    imp.add_argument("--url", help="the post's canonical URL")
+    imp.add_argument("--lang", help="fi, en, ... (default: detected from the text)")
+    imp.add_argument("--format", choices=["txt", "md", "html", "json", "csv"], help="default: from the file")
+    imp.add_argument("--dry-run", action="store_true", help="show the pairs, write nothing")
+    imp.add_argument("--replace", action="store_true", help="also remove earlier imported records not in this file")
+    imp.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_table_options(imp)
+    imp.set_defaults(run=_import)
+
+    exp = sub.add_parser("export", help="export a post's records (or all posts) as json, csv or md")
+    which = exp.add_mutually_exclusive_group(required=True)
+    which.add_argument("--post")
+    which.add_argument("--all", action="store_true")
+    exp.add_argument("--format", choices=["json", "csv", "md"], default="json")
+    exp.add_argument("--out", help="file (or folder with --all); default: standard output")
+    _add_table_options(exp)
+    exp.set_defaults(run=_export)
 
     args = parser.parse_args(argv)
     try:

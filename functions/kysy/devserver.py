@@ -102,16 +102,15 @@ def load_seed(store: object, demo_file: Path) -> None:
     assert isinstance(store, Store)
     for meta_file in sorted(SEED_DIR.glob("*.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        source = SEED_DIR / meta["file"]
-        text, fmt = read_source(source)
-        parsed = parse_post(text, fmt=fmt, lang=meta.get("lang"))
-        import_post(store, meta["post_id"], parsed, title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+        text, fmt = read_source(SEED_DIR / meta["source"])
+        parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
+        import_post(store, meta["id"], parsed, title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
         demo_file.parent.mkdir(parents=True, exist_ok=True)
         demo_file.write_text(
             json.dumps(
                 {
-                    "post_id": meta["post_id"],
-                    "title": parsed.title or meta["post_id"],
+                    "post_id": meta["id"],
+                    "title": parsed.title or meta["id"],
                     "intro": parsed.intro,
                     "lang": parsed.lang,
                 },

@@ -110,8 +110,9 @@ def text_blocks(text: str, *, markdown: bool) -> tuple[list[Block], dict[str, st
         atx = _ATX.match(line) if markdown else None
         if atx:
             flush()
-            blocks.append(Block(text=norm_space(atx.group(2)), kind="heading", level=len(atx.group(1)),
-                                gap=pending_gap))
+            blocks.append(
+                Block(text=norm_space(atx.group(2)), kind="heading", level=len(atx.group(1)), gap=pending_gap)
+            )
             pending_gap = 0
             continue
         item = _ITEM.match(line)
@@ -127,11 +128,23 @@ def text_blocks(text: str, *, markdown: bool) -> tuple[list[Block], dict[str, st
             gap, pending_gap = pending_gap, 0
         current.append(line.strip())
     flush()
-    if blocks and start == 0 and not text.startswith("\n"):
-        blocks[0].gap = max(blocks[0].gap, 1)
     for block in blocks:
         _annotate(block, markdown=markdown)
+    if not markdown and len(blocks) > 1 and _looks_like_title(blocks[0], lines[start:]):
+        blocks[0].kind, blocks[0].level = "heading", 1
     return blocks, meta
+
+
+def _looks_like_title(block: Block, lines: list[str]) -> bool:
+    """A plain-text post that opens with one short line without sentence punctuation has a title."""
+    first = next((line.strip() for line in lines if line.strip()), "")
+    return (
+        block.kind == "para"
+        and not block.prefix
+        and first == block.text
+        and len(block.text) <= 100
+        and not block.text.endswith((".", "!", "?", ":", ";", ","))
+    )
 
 
 def _annotate(block: Block, *, markdown: bool) -> None:

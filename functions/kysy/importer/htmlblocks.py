@@ -14,8 +14,24 @@ _BLOCK_TAGS = {
     "li", "dt", "dd", "ul", "ol", "dl", "table", "tr", "td", "th", "figure", "figcaption",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "nav", "details", "summary", "address",
 }  # fmt: skip
-_DROPPED = {"script", "style", "iframe", "noscript", "template", "object", "embed", "svg", "canvas", "frame",
-            "frameset", "applet", "math", "select", "button", "form"}
+_DROPPED = {
+    "script",
+    "style",
+    "iframe",
+    "noscript",
+    "template",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "frame",
+    "frameset",
+    "applet",
+    "math",
+    "select",
+    "button",
+    "form",
+}
 _REPORTED = {"script", "style", "iframe", "object", "embed", "frame", "frameset", "applet", "form"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base", "param", "track"}
 _BOLD = {"strong", "b"}
@@ -40,6 +56,8 @@ class _Collector(HTMLParser):
         self._in_title = False
         self._in_head = False
         self._after_item = False
+        self._time_start = -1
+        self.time_text = ""
 
     # -- helpers -------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -68,8 +86,14 @@ class _Collector(HTMLParser):
                     groups[-1].append(line)
             for index, group in enumerate(groups):
                 text = norm_space(" ".join(group))
-                block = Block(text=text, kind=self._kind, level=self._level, marker=self._marker,
-                              gap=gap if index == 0 else 0, bold=whole_bold and len(groups) == 1)
+                block = Block(
+                    text=text,
+                    kind=self._kind,
+                    level=self._level,
+                    marker=self._marker,
+                    gap=gap if index == 0 else 0,
+                    bold=whole_bold and len(groups) == 1,
+                )
                 if len(groups) == 1 and lead and rest:
                     block.lead, block.rest = lead, rest
                 if block.kind in ("para", "item", "dd", "dt"):
@@ -100,6 +124,7 @@ class _Collector(HTMLParser):
             self._in_title = True
         elif tag == "time" and not self.time:
             self.time = dict(attrs).get("datetime") or ""
+            self._time_start = len(self._segments) if self.time else -1
         elif tag == "meta" and self._in_head and not self.time:
             values = dict(attrs)
             if values.get("property") in ("article:published_time", "og:published_time"):
@@ -148,6 +173,9 @@ class _Collector(HTMLParser):
             self._in_head = False
         elif tag == "title":
             self._in_title = False
+        elif tag == "time" and self._time_start >= 0:
+            self.time_text = norm_space("".join(t for t, _ in self._segments[self._time_start :]))
+            self._time_start = -1
         elif tag in _BOLD:
             self._bold = max(0, self._bold - 1)
         elif tag == "a" and self._link:
@@ -189,4 +217,5 @@ def html_blocks(text: str) -> tuple[list[Block], dict[str, str], list[tuple[str,
         meta["html_title"] = norm_space(collector.title)
     if collector.time:
         meta["date"] = collector.time
+        meta["date_text"] = collector.time_text
     return collector.blocks, meta, collector.removed

@@ -6,14 +6,24 @@ import re
 
 _WORD = re.compile(r"[^\W\d_]+")
 
+# fmt: off
 STOPWORDS: dict[str, frozenset[str]] = {
-    "fi": frozenset(
-        ["ja", "on", "ei", "se", "että", "ole", "oli", "ovat", "olla", "kun", "jos", "mutta", "tai", "kuin", "myös", "joka", "jotka", "mitä", "miten", "mikä", "tämä", "tässä", "tästä", "siitä", "sen", "niin", "vain", "voi", "voiko", "kanssa", "sekä", "eli", "vielä", "jo", "nyt", "aina", "ovat", "hän", "he", "me", "te", "minä", "sinä", "meidän", "teidän", "heidän", "mitä", "miksi", "kuinka", "onko", "mielestä", "kannattaa", "olisi", "ollut", "paljon", "enemmän", "hyvä", "hyvin", "tulee", "vaan", "vai"]
-    ),
-    "en": frozenset(
-        ["the", "and", "is", "are", "was", "were", "be", "been", "to", "of", "in", "on", "for", "with", "that", "this", "it", "its", "as", "at", "by", "from", "or", "but", "not", "no", "can", "could", "would", "should", "will", "do", "does", "did", "have", "has", "had", "how", "what", "why", "when", "where", "which", "who", "you", "your", "we", "our", "they", "their", "there", "an", "a", "if", "so", "than", "then", "also", "just", "about"]
-    ),
+    "fi": frozenset((
+        "aina", "ei", "eli", "enemmän", "että", "he", "heidän", "hyvin", "hyvä", "hän", "ja", "jo", "joka",
+        "jos", "jotka", "kannattaa", "kanssa", "kuin", "kuinka", "kun", "me", "meidän", "mielestä", "miksi",
+        "mikä", "minä", "miten", "mitä", "mutta", "myös", "niin", "nyt", "ole", "oli", "olisi", "olla",
+        "ollut", "on", "onko", "ovat", "paljon", "se", "sekä", "sen", "siitä", "sinä", "tai", "te", "teidän",
+        "tulee", "tämä", "tässä", "tästä", "vaan", "vai", "vain", "vielä", "voi", "voiko",
+    )),
+    "en": frozenset((
+        "a", "about", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did",
+        "do", "does", "for", "from", "had", "has", "have", "how", "if", "in", "is", "it", "its", "just", "no",
+        "not", "of", "on", "or", "our", "should", "so", "than", "that", "the", "their", "then", "there",
+        "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will",
+        "with", "would", "you", "your",
+    )),
 }
+# fmt: on
 
 
 def detect_language(text: str, *, default: str = "en") -> str:

@@ -19,8 +19,16 @@ from kysy.importer.lang import detect_language
 from kysy.importer.model import Block, ImportFailed, Pair, ParsedPost, Unplaced
 from kysy.importer.source import detect_format
 
-FORMATS = {"txt": "txt", "text": "txt", "md": "md", "markdown": "md", "html": "html", "htm": "html",
-           "json": "json", "csv": "csv"}
+FORMATS = {
+    "txt": "txt",
+    "text": "txt",
+    "md": "md",
+    "markdown": "md",
+    "html": "html",
+    "htm": "html",
+    "json": "json",
+    "csv": "csv",
+}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 _DATE_WORDS = r"(?:date|dated|published|posted|updated|päivämäärä|päiväys|pvm|julkaistu|päivitetty)"
@@ -31,16 +39,22 @@ _TRAILER = re.compile(r"(?:\s*(?:[:;]-?[)(DP]|[)\]\"'”’»…]|\.{3}))+$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]+")
 
-INTERROGATIVES = frozenset(
-    "how what why when where which who whom whose is are can could do does did should would will shall "
-    "may might has have any "
-    "miten mitä miksi milloin missä mistä mihin mikä mitkä kuka ketkä kenen keneltä kuinka millainen "
-    "millaista millaiset millaisia millaisena minkälainen minkä paljonko montako voiko onko saako "
-    "pitääkö kannattaako".split()
+# fmt: off
+INTERROGATIVES = frozenset((
+    "how", "what", "why", "when", "where", "which", "who", "whom", "whose", "is", "are", "can", "could", "do",
+    "does", "did", "should", "would", "will", "shall", "may", "might", "has", "have", "any", "miten", "mitä",
+    "miksi", "milloin", "missä", "mistä", "mihin", "mikä", "mitkä", "kuka", "ketkä", "kenen", "keneltä",
+    "kuinka", "millainen", "millaista", "millaiset", "millaisia", "millaisena", "minkälainen", "minkä",
+    "paljonko", "montako", "voiko", "onko", "saako", "pitääkö", "kannattaako",
+))
+# fmt: on
+# fmt: off
+ANSWER_OPENERS = (
+    "yes", "no,", "no.", "sure", "absolutely", "good question", "great question", "good point", "thanks for",
+    "thank you for", "kyllä", "ei,", "ei.", "hyvä kysymys", "hyvä pointti", "kiitos kysymyksestä",
+    "ehdottomasti", "totta kai",
 )
-ANSWER_OPENERS = ("yes", "no,", "no.", "sure", "absolutely", "good question", "great question", "good point",
-                  "thanks for", "thank you for", "kyllä", "ei,", "ei.", "hyvä kysymys", "hyvä pointti",
-                  "kiitos kysymyksestä", "ehdottomasti", "totta kai")
+# fmt: on
 
 ORPHAN = 3.0  # cost of an answer without a question
 UNANSWERED = 3.0  # cost of a question without an answer
@@ -55,19 +69,17 @@ def question_score(text: str) -> float:
     length = len(text)
     sentences = [s for s in _SENTENCE.split(core) if s]
     asking = sum(s.rstrip().endswith("?") for s in sentences)
-    score = 2.5 if core.endswith("?") else 0.0
+    score: float = 2.5 if core.endswith("?") else 0.0
     score += 1.5 * asking / max(1, len(sentences))
-    if length <= 120:
-        score += 1.5
-    elif length <= 250:
-        score += 0.75
-    elif length > 550:
+    short = 1.5 if length <= 120 else 0.75 if length <= 250 else 0.0
+    score += short if "?" in text else short / 3  # short and asking, not just short
+    if length > 550:
         score -= 2.0
     elif length > 400:
         score -= 1.0
-    if "?" not in text and length > 300:
-        score -= 0.5
-    words = _WORD.findall(core[:40].lower())
+    if "?" not in text:  # asks nothing: a question only if its neighbours say so
+        score -= 1.25 if length > 300 else 0.75
+    words: list[str] = _WORD.findall(core[:40].lower())
     if words and (words[0] in INTERROGATIVES or (len(words[0]) > 4 and words[0].endswith(("ko", "kö")))):
         score += 0.75
     if core.lower().startswith(ANSWER_OPENERS):
@@ -111,7 +123,7 @@ def parse_post(text: str, *, fmt: str | None = None, lang: str | None = None) ->
     if fmt is None:
         raise ImportFailed("unknown_format", "Unknown format: use txt, md, html, json or csv.")
     if fmt in ("json", "csv"):
-        from kysy.importer.records import parse_records  # noqa: PLC0415 - records imports this module
+        from kysy.importer.records import parse_records
 
         return parse_records(text, fmt=fmt, lang=lang)
     removed: list[tuple[str, int]] = []
@@ -123,6 +135,14 @@ def parse_post(text: str, *, fmt: str | None = None, lang: str | None = None) ->
     for index, block in enumerate(blocks):
         block.pos = index
     date = iso_date(meta["date"]) if meta.get("date") else None
+    if date and meta.get("date_text"):  # the visible <time> paragraph is the date, not intro
+        for block in blocks[:3]:
+            if block.text == meta["date_text"]:
+                block.text = ""
+                break
+        blocks = [b for b in blocks if b.text.strip() or b.lead]
+        for index, block in enumerate(blocks):
+            block.pos = index
     if date is None:
         date = _take_date(blocks)
         blocks = [b for b in blocks if b.text.strip() or b.lead]
@@ -156,8 +176,11 @@ def _take_date(blocks: list[Block]) -> str | None:
 
 def _roles(blocks: list[Block], meta: dict[str, str]) -> list[str]:
     scores = [question_score(b.lead or b.text) for b in blocks]
-    lead_end = next((i for i, (b, s) in enumerate(zip(blocks, scores, strict=True))
-                     if s >= 2.0 and b.kind != "heading") or b.prefix == "q"), len(blocks))
+    lead_end = next(
+        (i for i, (b, s) in enumerate(zip(blocks, scores, strict=True))
+         if (s >= 2.0 and b.kind != "heading") or b.prefix == "q"),
+        len(blocks),
+    )  # fmt: skip
     for index, block in enumerate(blocks):  # "Questions:" is a heading only before the questions start
         if block.kind == "heading" and block.level == 0 and index > lead_end:
             block.kind = "para"
@@ -176,8 +199,11 @@ def _structural_hints(blocks: list[Block], scores: list[float], meta: dict[str, 
     if any(b.kind == "dt" for b in blocks) and any(b.kind == "dd" for b in blocks):
         return ["q" if b.kind == "dt" else "a" if b.kind == "dd" else "" for b in blocks]
     levels = _question_heading_level(blocks, scores, meta)
-    if levels is not None:
-        return ["q" if b.kind == "heading" and b.level == levels else "" for b in blocks]
+    if levels is not None:  # deeper headings that clearly ask are questions too
+        return [
+            "q" if b.kind == "heading" and (b.level == levels or (b.level > levels and scores[i] >= 2.5)) else ""
+            for i, b in enumerate(blocks)
+        ]
 
     def mostly_questions(indexes: list[int], minimum: int = 2) -> bool:
         asking = sum(scores[i] > 1.0 for i in indexes)
@@ -283,17 +309,19 @@ def _best_labels(blocks: list[Block], scores: list[float], allow_intro: bool) ->
     labels = "IQAO"
 
     def emit(i: int, label: str) -> float:
-        score = max(-4.0, min(4.0, scores[i]))
+        score: float = max(-4.0, min(4.0, scores[i]))
         return 0.0 if label == "I" else score if label == "Q" else -score
 
     def move(i: int, prev: str, cur: str) -> float:
         gap = BIG_GAP if informative and big[i] else 0.0
+        # Where blank-line runs mark new pairs, a new pair without one is less likely.
+        start = gap if gap else -BIG_GAP / 2 if informative else 0.0
         follow = 0.0 if blocks[i].gap == 0 else CONTINUE
         table = {
             ("I", "I"): 0.0, ("I", "Q"): 0.0,
-            ("Q", "A"): _pair_bonus(blocks[i - 1], blocks[i]) - gap, ("Q", "Q"): -UNANSWERED + gap,
-            ("A", "A"): -follow - gap, ("A", "Q"): gap, ("A", "O"): -ORPHAN + gap,
-            ("O", "O"): -follow - gap, ("O", "Q"): gap, ("O", "O*"): 0.0,
+            ("Q", "A"): _pair_bonus(blocks[i - 1], blocks[i]) - gap, ("Q", "Q"): -UNANSWERED + start,
+            ("A", "A"): -follow - gap, ("A", "Q"): start, ("A", "O"): -ORPHAN + start,
+            ("O", "O"): -follow - gap, ("O", "Q"): start,
         }  # fmt: skip
         return table.get((prev, cur), _NEG)
 
@@ -351,6 +379,8 @@ def _assemble(blocks: list[Block], roles: list[str], meta: dict[str, str], date:
     for block, role in zip(blocks, roles, strict=True):
         content = block.as_content()
         if role == "heading":
+            if title is not None and block.text.rstrip(":").strip() == title:
+                continue  # the front-matter title repeated as the first heading
             if title is None:
                 title = block.text.rstrip(":").strip() or None
             else:

@@ -81,11 +81,15 @@ def decode_bytes(data: bytes) -> str:
     else:
         for magic, what in _MAGIC:
             if data.startswith(magic):
-                raise ImportFailed("binary", f"This looks like {what}, not a text post. Export it as text, "
-                                   "Markdown or HTML first.")
+                raise ImportFailed(
+                    "binary", f"This looks like {what}, not a text post. Export it as text, Markdown or HTML first."
+                )
         if b"\x00" in data:
-            raise ImportFailed("binary", "The file contains binary data (NUL bytes), not text. UTF-16 files "
-                               "must start with a byte order mark; otherwise save the post as UTF-8.")
+            raise ImportFailed(
+                "binary",
+                "The file contains binary data (NUL bytes), not text. UTF-16 files "
+                "must start with a byte order mark; otherwise save the post as UTF-8.",
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -340,7 +340,7 @@ class Store:
         A post of up to ~98 pairs is written all-or-nothing; a larger one in chunks, each atomic,
         and a re-run (same deterministic ids) completes a chunked import that stopped midway.
         """
-        ops: list[dict[str, Any]] = [{"Put": {"TableName": self.table, "Item": post_to_item(post)}}]
+        ops: list[Any] = [{"Put": {"TableName": self.table, "Item": post_to_item(post)}}]
         ops += [{"Delete": {"TableName": self.table, "Key": qa_key(qa)}} for qa in deletes]
         ops += [{"Put": {"TableName": self.table, "Item": qa_to_item(qa)}} for qa in upserts]
         chunk = TRANSACTION_MAX_ITEMS - 1
@@ -348,7 +348,7 @@ class Store:
             with translate_errors():
                 self.client.transact_write_items(
                     TransactItems=[*ops[start : start + chunk], self._bump_search_version()]
-                )  # type: ignore[list-item]
+                )
 
     # ------------------------------------------------------------ rate limit
     def hit_rate_limit(self, client_key: str, post_id: str, *, limit: int, window: int) -> None:
@@ -384,7 +384,7 @@ class Store:
             kwargs["ExpressionAttributeValues"] = values
         self.client.put_item(**kwargs)
 
-    def _bump_search_version(self) -> dict[str, Any]:
+    def _bump_search_version(self) -> Any:
         return {
             "Update": {
                 "TableName": self.table,

@@ -29,7 +29,8 @@ def _cfn_tag(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
+    assert isinstance(node, yaml.MappingNode)
+    return loader.construct_mapping(node)
 
 
 _CfnLoader.add_multi_constructor("!", _cfn_tag)

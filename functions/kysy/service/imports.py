@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
+from kysy.importer import import_key
 from kysy.models import QA, Post, Status, now_iso
 from kysy.service import validation
-from kysy.text import clean_text
 
 if TYPE_CHECKING:
     from kysy.importer import ParsedPost
@@ -40,11 +39,6 @@ class ImportResult:
         }
 
 
-def import_key(post_id: str, question: str) -> str:
-    norm = " ".join(clean_text(question).casefold().split())
-    return hashlib.sha256(f"{post_id}\n{norm}".encode()).hexdigest()[:32]
-
-
 def _base_time(date: str | None) -> datetime:
     """The post's date (yyyy-mm or yyyy-mm-dd) as the questions' time, so ids keep the post's order."""
     for fmt in ("%Y-%m-%d", "%Y-%m"):
@@ -58,14 +52,14 @@ def _base_time(date: str | None) -> datetime:
 def _record_id(at: datetime, key: str) -> str:
     """A ULID whose time is the pair's position and whose randomness comes from its key: re-imports match."""
     millis = int(at.timestamp() * 1000).to_bytes(6, "big")
-    return str(ULID.from_bytes(millis + bytes.fromhex(key)[:10]))
+    return str(ULID.from_bytes(millis + bytes.fromhex(key.rpartition(":")[2])[:10]))
 
 
 def plan_records(post_id: str, parsed: ParsedPost) -> list[QA]:
     base = _base_time(parsed.date)
     records = []
     for index, pair in enumerate(parsed.pairs):
-        key = import_key(post_id, pair.question)
+        key = import_key(post_id, pair)
         at = base + timedelta(seconds=index)
         stamp = at.isoformat(timespec="seconds").replace("+00:00", "Z")
         records.append(

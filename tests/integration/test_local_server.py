@@ -1,0 +1,75 @@
+"""The local stack (`kysy dev`) over real HTTP: seed loaded, demo page, docs, and the whole flow."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from kysy.devserver import SEED_DIR
+
+SEED_POST = "sosiaalinen-media-2021"
+
+
+def test_seed_post_is_served_with_every_imported_pair(kysy_server):
+    import json
+
+    from kysy.importer import parse_post, read_source
+
+    meta = json.loads((SEED_DIR / f"{SEED_POST}.json").read_text())
+    text, fmt = read_source(SEED_DIR / meta["source"])
+    expected = parse_post(text, fmt=fmt, lang=meta.get("lang")).pairs
+    assert len(expected) >= 10
+
+    body = httpx.get(f"{kysy_server.base_url}/v1/posts/{SEED_POST}/questions", params={"limit": 100}).json()
+    assert body["post"]["lang"] == "fi"
+    assert body["post"]["title"]
+    assert [(i["question"], i["answer"]) for i in body["items"]] == [(p.question, p.answer) for p in expected]
+
+
+def test_demo_page_embeds_the_widget_like_a_customer(kysy_server):
+    page = httpx.get(f"{kysy_server.base_url}/demo")
+    assert page.status_code == 200
+    assert f'data-post="{SEED_POST}"' in page.text
+    assert 'src="/widget/kysy.js"' in page.text
+    script = httpx.get(f"{kysy_server.base_url}/widget/kysy.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "max-age" in script.headers["cache-control"]
+
+
+def test_docs_and_editor_view_are_served(kysy_server):
+    for path in ("/v1/docs", "/v1/openapi.json", "/v1/admin/docs", "/editor/"):
+        assert httpx.get(f"{kysy_server.base_url}{path}").status_code == 200, path
+    assert httpx.get(f"{kysy_server.base_url}/editor/config.json").json() == {"mode": "local"}
+    assert httpx.get(f"{kysy_server.base_url}/v1/admin/queue").status_code == 401
+
+
+def test_reader_to_editor_to_public_over_http(kysy_server):
+    base = kysy_server.base_url
+    post_id = f"http-{uuid.uuid4().hex[:8]}"
+    asked = kysy_server.submit(post_id, "Toimiiko tämä oikean HTTP:n yli?")
+    auth = {"Authorization": f"Bearer {kysy_server.editor_token}"}
+    queue = httpx.get(f"{base}/v1/admin/queue", params={"post_id": post_id}, headers=auth).json()
+    assert [i["id"] for i in queue["items"]] == [asked["id"]]
+    answered = httpx.post(
+        f"{base}/v1/admin/posts/{post_id}/questions/{asked['id']}/answer",
+        json={"version": 1, "answer": "Toimii."},
+        headers=auth,
+    )
+    assert answered.status_code == 200, answered.text
+    items = httpx.get(f"{base}/v1/posts/{post_id}/questions").json()["items"]
+    assert [(i["question"], i["answer"]) for i in items] == [("Toimiiko tämä oikean HTTP:n yli?", "Toimii.")]
+
+
+def test_cors_preflight_allows_the_widget_headers(kysy_server):
+    response = httpx.options(
+        f"{kysy_server.base_url}/v1/posts/x/questions",
+        headers={
+            "Origin": "https://blog.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,idempotency-key",
+        },
+    )
+    assert response.status_code == 200
+    assert "idempotency-key" in response.headers["access-control-allow-headers"].lower()
