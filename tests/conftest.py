@@ -156,7 +156,10 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         child_env.pop(name, None)
     log = (state / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kysy.cli", "dev", "--port", str(port)], env=child_env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "kysy.cli", "dev", "--port", str(port)],
+        env=child_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     token_file = state / "editor-token.txt"
     try:

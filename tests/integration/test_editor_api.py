@@ -23,8 +23,9 @@ def call(handler: Any, method: str, path: str, token: str | None, body: Any = No
 @pytest.fixture
 def ask(reader: Any) -> Any:
     def submit(post_id: str, question: str = "Mitä mieltä olet asiasta?", **extra: Any) -> str:
-        response = invoke(reader.handler, http_event("POST", f"/v1/posts/{post_id}/questions",
-                                                     body={"question": question, **extra}))
+        response = invoke(
+            reader.handler, http_event("POST", f"/v1/posts/{post_id}/questions", body={"question": question, **extra})
+        )
         assert response.status == 202, response.body
         return str(response.json()["id"])
 
@@ -32,7 +33,9 @@ def ask(reader: Any) -> Any:
 
 
 def public_items(reader: Any, post_id: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions")).json()["items"]
+    items: list[dict[str, Any]] = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions")).json()[
+        "items"
+    ]
     return items
 
 
@@ -75,7 +78,9 @@ def test_every_admin_route_refuses_without_a_valid_editor_token(editor, signer, 
         response = call(editor.handler, method, path, token, body, query=params)
         assert response.status == status, f"{case}: {response.body}"
         error = response.json()["error"]
-        assert error["code"] in {code, "unauthorized", "invalid_token"} if status == 401 else error["code"] == code, case
+        assert error["code"] in {code, "unauthorized", "invalid_token"} if status == 401 else error["code"] == code, (
+            case
+        )
         if status == 401:
             assert response.headers["www-authenticate"].startswith("Bearer")
 
@@ -88,14 +93,28 @@ def test_full_path_reader_to_queue_to_published(reader, editor, editor_token, as
     assert queued["asker_email"] == "l***@example.com"
     assert queue["counts"][post_id] == 1
 
-    draft = call(editor.handler, "POST", f"/v1/admin/posts/{post_id}/questions/{qa_id}/answer", editor_token,
-                 {"version": 1, "answer": "Luonnos.", "publish": False})
+    draft = call(
+        editor.handler,
+        "POST",
+        f"/v1/admin/posts/{post_id}/questions/{qa_id}/answer",
+        editor_token,
+        {"version": 1, "answer": "Luonnos.", "publish": False},
+    )
     assert draft.status == 200
     assert draft.json()["status"] == "pending"
     assert public_items(reader, post_id) == []
 
-    published = call(editor.handler, "POST", f"/v1/admin/posts/{post_id}/questions/{qa_id}/answer", editor_token,
-                     {"version": 2, "answer": "Lyhyt.\n\nJa [ohje](https://example.com).", "question": "Kuinka pitkä videon pitää olla?"})
+    published = call(
+        editor.handler,
+        "POST",
+        f"/v1/admin/posts/{post_id}/questions/{qa_id}/answer",
+        editor_token,
+        {
+            "version": 2,
+            "answer": "Lyhyt.\n\nJa [ohje](https://example.com).",
+            "question": "Kuinka pitkä videon pitää olla?",
+        },
+    )
     assert published.status == 200, published.body
     record = published.json()
     assert record["status"] == "published"
@@ -116,31 +135,41 @@ def test_edit_unpublish_reject_duplicate_delete(reader, editor, editor_token, as
     first = ask(post_id, "Ensimmäinen kysymys tähän?")
     call(editor.handler, "POST", f"{base}/{first}/answer", editor_token, {"version": 1, "answer": "Vastaus yksi."})
 
-    edited = call(editor.handler, "PATCH", f"{base}/{first}", editor_token, {"version": 2, "answer": "Korjattu vastaus."})
+    edited = call(
+        editor.handler, "PATCH", f"{base}/{first}", editor_token, {"version": 2, "answer": "Korjattu vastaus."}
+    )
     assert edited.status == 200
     assert public_items(reader, post_id)[0]["answer"] == "Korjattu vastaus."
 
     unpublished = call(editor.handler, "POST", f"{base}/{first}/unpublish", editor_token, {"version": 3})
     assert unpublished.json()["status"] == "pending"
     assert public_items(reader, post_id) == []
-    republished = call(editor.handler, "POST", f"{base}/{first}/answer", editor_token, {"version": 4, "answer": "Korjattu vastaus."})
+    republished = call(
+        editor.handler, "POST", f"{base}/{first}/answer", editor_token, {"version": 4, "answer": "Korjattu vastaus."}
+    )
     assert republished.json()["status"] == "published"
 
     second = ask(post_id, "Toinen kysymys samasta?", email="toinen@example.com")
-    duplicate = call(editor.handler, "POST", f"{base}/{second}/duplicate", editor_token, {"version": 1, "duplicate_of": first})
+    duplicate = call(
+        editor.handler, "POST", f"{base}/{second}/duplicate", editor_token, {"version": 1, "duplicate_of": first}
+    )
     assert duplicate.status == 200, duplicate.body
     assert duplicate.json()["duplicate_of"] == first
     assert duplicate.json()["status"] == "rejected"
 
     third = ask(post_id, "Asiaton kysymys?", email="kolmas@example.com")
-    rejected = call(editor.handler, "POST", f"{base}/{third}/reject", editor_token, {"version": 1, "reason": "Ei liity aiheeseen"})
+    rejected = call(
+        editor.handler, "POST", f"{base}/{third}/reject", editor_token, {"version": 1, "reason": "Ei liity aiheeseen"}
+    )
     assert rejected.json()["reject_reason"] == "Ei liity aiheeseen"
     assert rejected.json()["has_email"] is False  # the address is deleted on rejection
     assert [i["id"] for i in public_items(reader, post_id)] == [first]
 
     not_published = call(editor.handler, "POST", f"{base}/{third}/unpublish", editor_token, {"version": 2})
     assert not_published.status == 409
-    bad_duplicate = call(editor.handler, "POST", f"{base}/{third}/duplicate", editor_token, {"version": 2, "duplicate_of": third})
+    bad_duplicate = call(
+        editor.handler, "POST", f"{base}/{third}/duplicate", editor_token, {"version": 2, "duplicate_of": third}
+    )
     assert bad_duplicate.status == 422
 
     deleted = call(editor.handler, "DELETE", f"{base}/{first}", editor_token, query={"version": "5"})
@@ -152,7 +181,12 @@ def test_edit_unpublish_reject_duplicate_delete(reader, editor, editor_token, as
 def test_stale_version_gets_409_with_current_record(editor, editor_token, ask, post_id):
     qa_id = ask(post_id)
     path = f"/v1/admin/posts/{post_id}/questions/{qa_id}/answer"
-    assert call(editor.handler, "POST", path, editor_token, {"version": 1, "answer": "Ensimmäinen.", "publish": False}).status == 200
+    assert (
+        call(
+            editor.handler, "POST", path, editor_token, {"version": 1, "answer": "Ensimmäinen.", "publish": False}
+        ).status
+        == 200
+    )
     stale = call(editor.handler, "POST", path, editor_token, {"version": 1, "answer": "Toinen."})
     assert stale.status == 409
     error = stale.json()["error"]
@@ -201,13 +235,24 @@ def test_queue_pages_and_filters_by_post(editor, editor_token, ask, post_id):
         if not cursor:
             break
     assert seen == ids  # oldest first
-    newest = call(editor.handler, "GET", "/v1/admin/queue", editor_token, query={"post_id": post_id, "order": "newest", "limit": "2"})
+    newest = call(
+        editor.handler,
+        "GET",
+        "/v1/admin/queue",
+        editor_token,
+        query={"post_id": post_id, "order": "newest", "limit": "2"},
+    )
     assert [i["id"] for i in newest.json()["items"]] == ids[::-1][:2]
 
 
 def test_posts_create_edit_close(reader, editor, editor_token, post_id):
-    created = call(editor.handler, "POST", "/v1/admin/posts", editor_token,
-                   {"id": post_id, "title": "Otsikko", "url": "https://blog.example.com/a", "lang": "fi"})
+    created = call(
+        editor.handler,
+        "POST",
+        "/v1/admin/posts",
+        editor_token,
+        {"id": post_id, "title": "Otsikko", "url": "https://blog.example.com/a", "lang": "fi"},
+    )
     assert created.status == 201
     assert call(editor.handler, "POST", "/v1/admin/posts", editor_token, {"id": post_id}).status == 409
     closed = call(editor.handler, "PATCH", f"/v1/admin/posts/{post_id}", editor_token, {"version": 1, "open": False})
@@ -216,15 +261,25 @@ def test_posts_create_edit_close(reader, editor, editor_token, post_id):
     stale = call(editor.handler, "PATCH", f"/v1/admin/posts/{post_id}", editor_token, {"version": 1, "title": "X"})
     assert stale.status == 409
     view = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions")).json()
-    assert view["post"] == {"id": post_id, "title": "Otsikko", "url": "https://blog.example.com/a", "lang": "fi", "open": False}
+    assert view["post"] == {
+        "id": post_id,
+        "title": "Otsikko",
+        "url": "https://blog.example.com/a",
+        "lang": "fi",
+        "open": False,
+    }
     bad = call(editor.handler, "POST", "/v1/admin/posts", editor_token, {"id": "ok-id", "url": "javascript:alert(1)"})
     assert bad.status == 422
 
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [({"version": 1, "answer": ""}, "answer_required"), ({"version": 0, "answer": "x"}, "invalid_input"),
-     ({"answer": "x"}, "invalid_input"), ({"version": 1, "answer": "x", "extra": 1}, "invalid_input")],
+    [
+        ({"version": 1, "answer": ""}, "answer_required"),
+        ({"version": 0, "answer": "x"}, "invalid_input"),
+        ({"answer": "x"}, "invalid_input"),
+        ({"version": 1, "answer": "x", "extra": 1}, "invalid_input"),
+    ],
 )
 def test_invalid_editor_input_is_422(editor, editor_token, ask, post_id, body, code):
     qa_id = ask(post_id)

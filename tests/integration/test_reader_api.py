@@ -113,8 +113,11 @@ def test_cursor_of_another_post_or_forged_is_400(reader, publish, post_id):
     assert cursor
     other = f"other-{uuid.uuid4().hex[:6]}"
     forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
-    for path, bad in ((f"/v1/posts/{other}/questions", cursor), (f"/v1/posts/{post_id}/questions", forged),
-                      (f"/v1/posts/{post_id}/questions", "not-a-cursor")):
+    for path, bad in (
+        (f"/v1/posts/{other}/questions", cursor),
+        (f"/v1/posts/{post_id}/questions", forged),
+        (f"/v1/posts/{post_id}/questions", "not-a-cursor"),
+    ):
         response = get(reader.handler, path, query={"cursor": bad})
         assert response.status == 400, response.body
         assert response.json()["error"]["code"] == "invalid_cursor"
@@ -149,7 +152,9 @@ def test_html_fragment_escapes_text_and_keeps_safe_links(reader, publish, post_i
 
 
 def test_submit_is_pending_and_not_public(reader, store, post_id):
-    response = post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "  Kuinka usein kannattaa postata?  "})
+    response = post(
+        reader.handler, f"/v1/posts/{post_id}/questions", {"question": "  Kuinka usein kannattaa postata?  "}
+    )
     assert response.status == 202
     assert response.json()["status"] == "pending"
     [pending] = pending_of(store, post_id)
@@ -159,7 +164,10 @@ def test_submit_is_pending_and_not_public(reader, store, post_id):
 
 def test_text_is_nfc_and_control_characters_are_stripped(reader, store, post_id):
     decomposed = unicodedata.normalize("NFD", "Mitä äänestäjät\x00 ajattelevat\x07?")
-    assert post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": decomposed, "name": "Ä\u0308li\x1b"}).status == 202
+    assert (
+        post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": decomposed, "name": "Ä\u0308li\x1b"}).status
+        == 202
+    )
     [pending] = pending_of(store, post_id)
     assert pending.question == "Mitä äänestäjät ajattelevat?"
     assert unicodedata.is_normalized("NFC", pending.question)
@@ -189,7 +197,12 @@ def test_invalid_submissions_get_clear_4xx(reader, store, post_id, body, status,
 def test_malformed_json_is_400(reader, post_id):
     response = invoke(
         reader.handler,
-        http_event("POST", f"/v1/posts/{post_id}/questions", raw_body=b'{"question": "x', headers={"content-type": "application/json"}),
+        http_event(
+            "POST",
+            f"/v1/posts/{post_id}/questions",
+            raw_body=b'{"question": "x',
+            headers={"content-type": "application/json"},
+        ),
     )
     assert response.status == 400
     assert response.json()["error"]["code"] == "invalid_json"
@@ -199,7 +212,9 @@ def test_body_over_16_kb_is_413(reader, store, post_id):
     raw = json.dumps({"question": "x" * 17_000}).encode()
     response = invoke(
         reader.handler,
-        http_event("POST", f"/v1/posts/{post_id}/questions", raw_body=raw, headers={"content-type": "application/json"}),
+        http_event(
+            "POST", f"/v1/posts/{post_id}/questions", raw_body=raw, headers={"content-type": "application/json"}
+        ),
     )
     assert response.status == 413
     assert response.json()["error"]["code"] == "payload_too_large"
@@ -207,7 +222,9 @@ def test_body_over_16_kb_is_413(reader, store, post_id):
 
 
 def test_honeypot_gets_202_and_stores_nothing(reader, store, post_id):
-    response = post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Buy cheap pills?", "website": "http://spam"})
+    response = post(
+        reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Buy cheap pills?", "website": "http://spam"}
+    )
     assert response.status == 202
     assert store.records_of_post(post_id) == []
 
@@ -215,12 +232,16 @@ def test_honeypot_gets_202_and_stores_nothing(reader, store, post_id):
 def test_idempotent_retries_create_one_record(reader, store, post_id):
     key = str(uuid.uuid4())
     body = {"question": "Toistuuko tämä kysymys?", "email": "lukija@example.com"}
-    ids = {post(reader.handler, f"/v1/posts/{post_id}/questions", body, headers={"Idempotency-Key": key}).json()["id"]
-           for _ in range(5)}
+    ids = {
+        post(reader.handler, f"/v1/posts/{post_id}/questions", body, headers={"Idempotency-Key": key}).json()["id"]
+        for _ in range(5)
+    }
     assert len(ids) == 1
     assert len(pending_of(store, post_id)) == 1
 
-    reused = post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Eri kysymys?"}, headers={"Idempotency-Key": key})
+    reused = post(
+        reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Eri kysymys?"}, headers={"Idempotency-Key": key}
+    )
     assert reused.status == 422
     assert reused.json()["error"]["code"] == "idempotency_key_reused"
     assert len(pending_of(store, post_id)) == 1
@@ -228,7 +249,9 @@ def test_idempotent_retries_create_one_record(reader, store, post_id):
 
 def test_closed_post_refuses_with_403(reader, editor, editor_token, post_id, store):
     auth = {"Authorization": f"Bearer {editor_token}"}
-    created = invoke(editor.handler, http_event("POST", "/v1/admin/posts", body={"id": post_id, "open": False}, headers=auth))
+    created = invoke(
+        editor.handler, http_event("POST", "/v1/admin/posts", body={"id": post_id, "open": False}, headers=auth)
+    )
     assert created.status == 201, created.body
     response = post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Vieläkö ehtii kysyä?"})
     assert response.status == 403
@@ -274,7 +297,9 @@ def test_email_never_in_logs(reader, post_id):
     reader.logger.addHandler(handler)
     reader.logger.setLevel("DEBUG")
     try:
-        response = post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Näkyykö osoite?", "email": email})
+        response = post(
+            reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Näkyykö osoite?", "email": email}
+        )
         reader.logger.info("an address that slipped in: %s", email, extra={"contact": email})
     finally:
         reader.logger.setLevel("WARNING")
@@ -311,13 +336,17 @@ def test_throttling_is_503_with_retry_after(reader, post_id):
     from botocore.stub import Stubber
 
     with Stubber(reader.store.client) as stub:
-        stub.add_client_error("query", service_error_code="ProvisionedThroughputExceededException", http_status_code=400)
+        stub.add_client_error(
+            "query", service_error_code="ProvisionedThroughputExceededException", http_status_code=400
+        )
         response = get(reader.handler, f"/v1/posts/{post_id}/questions")
     assert response.status == 503
     assert response.headers["retry-after"] == "2"
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [("GET", "/nope", 404), ("DELETE", "/v1/posts/x/questions", 405)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("GET", "/nope", 404), ("DELETE", "/v1/posts/x/questions", 405)]
+)
 def test_unknown_routes_get_json_errors(reader, method, path, status):
     response = invoke(reader.handler, http_event(method, path))
     assert response.status == status

@@ -75,8 +75,13 @@ def test_cursor_round_trip_and_scope():
 
 
 def test_public_view_never_has_the_email():
-    qa = QA(post_id="p", id="01J0000000000000000000000A", question="q?", asker_email="a@example.com",
-            status=Status.PUBLISHED)
+    qa = QA(
+        post_id="p",
+        id="01J0000000000000000000000A",
+        question="q?",
+        asker_email="a@example.com",
+        status=Status.PUBLISHED,
+    )
     assert "asker_email" not in qa.public()
     assert "a@example.com" not in str(qa.public())
     assert qa.admin()["asker_email"] == "a***@example.com"
