@@ -292,3 +292,13 @@ def test_unknown_record_is_404(editor, editor_token, post_id):
     response = call(editor.handler, "GET", f"/v1/admin/posts/{post_id}/questions/{ANY_ID}", editor_token)
     assert response.status == 404
     assert call(editor.handler, "GET", f"/v1/admin/posts/{post_id}/questions/not-an-id", editor_token).status == 422
+
+
+def test_post_created_by_a_readers_question_is_listed_and_editable(editor, editor_token, ask, post_id):
+    ask(post_id, "Ensimmäinen kysymys uuteen postaukseen?")
+    listed = call(editor.handler, "GET", "/v1/admin/posts", editor_token).json()["items"]
+    [entry] = [p for p in listed if p["id"] == post_id]
+    assert (entry["version"], entry["pending"], entry["open"]) == (0, 1, True)
+    saved = call(editor.handler, "PATCH", f"/v1/admin/posts/{post_id}", editor_token, {"version": 0, "title": "Uusi"})
+    assert saved.status == 200, saved.body
+    assert (saved.json()["title"], saved.json()["version"]) == ("Uusi", 1)

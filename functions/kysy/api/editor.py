@@ -59,7 +59,8 @@ class PostIn(_In):
     open: bool = True
 
 
-class PostPatch(Versioned):
+class PostPatch(_In):
+    version: int = Field(ge=0, description="The version you read (0 for a post readers created by asking)")
     title: str | None = Field(default=None, max_length=2_000)
     url: str | None = Field(default=None, max_length=2_000)
     lang: str | None = None
@@ -108,7 +109,7 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
     @router.get("/posts")
     def list_posts() -> dict[str, Any]:
         counts = questions.store.queue_counts()
-        return {"items": [{**p.admin(), "pending": counts.get(p.id, 0)} for p in posts.list()]}
+        return {"items": [{**p.admin(), "pending": counts.get(p.id, 0)} for p in posts.list(also=list(counts))]}
 
     @router.post("/posts", status_code=201)
     def create_post(body: PostIn) -> dict[str, Any]:

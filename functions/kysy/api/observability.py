@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
+
 class MaskEmails(logging.Filter):
     """Belt and braces: Kysy never logs an asker's address, and this filter masks any that slips in."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,11 @@ class PostService:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def list(self) -> list[Post]:
-        return self.store.list_posts()
+    def list(self, also: Iterable[str] = ()) -> list[Post]:
+        """Saved posts, plus unsaved ones (``version`` 0) that readers created by asking."""
+        posts = self.store.list_posts()
+        known = {p.id for p in posts}
+        return posts + [Post(id=post_id, created_at="", version=0) for post_id in sorted(set(also) - known)]
 
     def get(self, post_id: str) -> Post:
         post = self.store.get_post(validation.post_id(post_id))
@@ -62,6 +66,9 @@ class PostService:
         return self.store.save_post(post, expected_version=None)
 
     def update(self, post_id: str, *, version: int, changes: PostChanges) -> Post:
+        """Edit a post. Version 0 means "never saved": a post readers created by asking (auto-create)."""
+        if version == 0:
+            return self.create(post_id, changes)
         post = self.get(post_id)
         updated = replace(post, **_checked(changes), version=version + 1, updated_at=now_iso())  # type: ignore[arg-type]
         return self.store.save_post(updated, expected_version=version)
