@@ -1,17 +1,20 @@
-// Build: src/kysy.js + src/kysy.css + src/strings.js -> dist/kysy.js (one minified file, CSS inlined).
-// Usage: npm ci && node build.mjs        (dist/ is committed so the Python package needs no Node)
+// Build: src/kysy.js + src/kysy.css + src/strings.js -> functions/kysy/static/widget/kysy.js
+// (one minified file, CSS inlined). The reader Lambda serves it at /widget/kysy.js; the built file is
+// committed so the Python package (and `sam build`) needs no Node.
+// Usage: npm ci && node build.mjs
 import { build, transform } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const LIMIT = 5120; // gzip -9 budget for everything the first view downloads
 const here = new URL(".", import.meta.url).pathname;
+const outDir = here + "../functions/kysy/static/widget/";
 const pkg = JSON.parse(readFileSync(here + "package.json", "utf8"));
 const css = (await transform(readFileSync(here + "src/kysy.css", "utf8"), { loader: "css", minify: true })).code
   .trim()
   .replace(/([:,]) /g, "$1"); // esbuild keeps the spaces inside custom-property values
 
-mkdirSync(here + "dist", { recursive: true });
+mkdirSync(outDir, { recursive: true });
 const out = await build({
   entryPoints: [here + "src/kysy.js"],
   bundle: true,
@@ -26,9 +29,9 @@ const out = await build({
 const code = out.outputFiles[0].text;
 const banner = `/*! Kysy ${pkg.version} | MIT */\n`;
 const file = banner + code;
-writeFileSync(here + "dist/kysy.js", file);
+writeFileSync(outDir + "kysy.js", file);
 const gz = gzipSync(Buffer.from(file), { level: 9 }).length;
-console.log(`dist/kysy.js  ${Buffer.byteLength(file)} B raw, ${gz} B gzip -9 (budget ${LIMIT})`);
+console.log(`kysy.js  ${Buffer.byteLength(file)} B raw, ${gz} B gzip -9 (budget ${LIMIT})`);
 if (gz > LIMIT) {
   console.error("over the size budget");
   process.exit(1);

@@ -234,7 +234,6 @@ function mount(host) {
       items = d.items;
       cursor = d.next_cursor;
       if (d.post && !d.post.open) (form.hidden = true), (closed.hidden = false);
-      host.classList.remove("ld");
       ld();
       find();
       jump();
@@ -242,6 +241,7 @@ function mount(host) {
       status.textContent = T.fail;
       retry.hidden = false;
     }
+    host.classList.remove("ld");
   }
 
   // schema.org FAQPage for the published pairs (JSON.stringify, never string-built markup).

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from kysy import __version__
 from kysy.api.errors import error_body, install_error_handlers
@@ -90,4 +91,6 @@ def create_app(title: str, settings: Settings, *, public: bool) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(BodyLimit)
+    # Readers are on phones and slow networks; API Gateway does not compress responses.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app

@@ -1,0 +1,380 @@
+"""In-memory inverted index with BM25F ranking and a fuzzy vocabulary layer.
+
+Why this shape:
+
+* Postings map a stem to ``{internal doc id: packed tf}`` where the packed value is
+  ``min(tf_question, 15) * 16 + min(tf_answer, 15)`` — always < 256, so CPython shares the int objects
+  and a posting costs only its dict slot. BM25 saturates long before tf 15, so capping loses nothing.
+* Finnish needs more than stemming. Instead of character n-grams of every document (memory-hungry and
+  noisy) the fuzzy work happens on the *vocabulary*, which is orders of magnitude smaller than the
+  postings: each query word is expanded into indexed stems, each with a weight:
+
+  ==========  ======  =====================================================================
+  exact stem  1.0     Snowball stem equal (covers most inflections)
+  variant     0.85    stems differ only in the last character: consonant gradation and Snowball
+                      over/under-stemming (pankki → pank, pankin → pan; tiktok/tikto; leht/lehd)
+  prefix      0.7     search-as-you-type: last word is a prefix of an indexed stem, or an indexed
+                      stem is a prefix of the (partly typed, inflected) last word
+  compound    0.6     the stem's core occurs inside a longer indexed stem (kanav ⊂ somekanav), or a
+                      long query stem splits into indexed stems (vaikuttaj + markkinoint)
+  typo        0.55    one edit (Damerau) for words of ≥ 5 letters, only against indexed stems
+  ==========  ======  =====================================================================
+
+  For each document a query word contributes its best expansion only (max, not sum), so one word never
+  counts twice. Expansions are cached per vocabulary version.
+* Vocabulary lookups: a sorted list (prefix ranges by bisect), a sorted list of reversed stems (suffix
+  ranges, for the typo pigeonhole), and one newline-joined string for infix search with ``str.find``
+  (C speed, no per-term n-gram sets). They are rebuilt lazily on the first query after a change.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+
+from . import analysis
+from .analysis import base_lang, normalise, query_words
+from .snippet import make_hit
+from .types import SearchDoc, SearchHit
+
+#: Queries longer than this are cut (at a word boundary) before analysis: no real question is longer,
+#: and it bounds the work done for hostile input. Also at most ``MAX_QUERY_WORDS`` words are used.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 40
+
+W_EXACT = 1.0
+W_VARIANT = 0.85
+W_PREFIX = 0.7
+W_COMPOUND = 0.6
+W_TYPO = 0.55
+MAX_FUZZY_EXPANSIONS = 30  # per query word, most frequent first; bounds the cost of short prefixes
+
+_TF_CAP = 15
+
+
+class BM25FParams:
+    """Ranking knobs (tuned on bench/search_data, see bench/search_quality.py)."""
+
+    k1: float = 1.2
+    w_question: float = 2.5
+    w_answer: float = 1.0
+    b_question: float = 0.5
+    b_answer: float = 0.75
+    coord: float = 0.5  # share of the score that depends on the fraction of query words matched
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True if a and b differ by at most one insertion, deletion, substitution or adjacent swap."""
+    la, lb = len(a), len(b)
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    if lb - la > 1:
+        return False
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if i == la:
+        return True
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i:] == b[i + 1 :]
+
+
+class SearchIndex:
+    """Search index for one site: add/replace/remove records, ranked search with highlights."""
+
+    def __init__(self, docs: Iterable[SearchDoc] = (), params: BM25FParams | None = None) -> None:
+        self.params = params or BM25FParams()
+        self._docs: list[SearchDoc | None] = []
+        self._doc_terms: list[tuple[str, ...]] = []
+        self._lang: list[str] = []
+        self._lenq: list[int] = []
+        self._lena: list[int] = []
+        self._by_id: dict[str, int] = {}
+        self._postings: dict[str, dict[int, int]] = {}
+        self._langs: Counter[str] = Counter()
+        self._sum_lenq = 0
+        self._sum_lena = 0
+        # Lazily rebuilt structures.
+        self._norms_ok = False
+        self._normq: list[float] = []
+        self._norma: list[float] = []
+        self._vocab_ok = False
+        self._sorted: list[str] = []
+        self._rsorted: list[str] = []
+        self._joined = "\n"
+        self._expansions: dict[tuple[str, tuple[str, ...], bool], dict[str, float]] = {}
+        for doc in docs:
+            self.add(doc)
+
+    # ------------------------------------------------------------------ maintenance
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def add(self, doc: SearchDoc) -> None:
+        """Add a record, replacing any record with the same id."""
+        if doc.id in self._by_id:
+            self.remove(doc.id)
+        doc = doc.normalised()
+        lang = base_lang(doc.lang)
+        tf_q: Counter[str] = Counter()
+        tf_a: Counter[str] = Counter()
+        lenq = lena = 0
+        for token in analysis.tokens(doc.question, lang):
+            tf_q.update(token.terms)
+            lenq += 1
+        for token in analysis.tokens(doc.answer, lang):
+            tf_a.update(token.terms)
+            lena += 1
+        internal = len(self._docs)
+        postings = self._postings
+        terms = tuple(dict.fromkeys([*tf_q, *tf_a]))
+        for term in terms:
+            code = min(tf_q[term], _TF_CAP) * 16 + min(tf_a[term], _TF_CAP)
+            plist = postings.get(term)
+            if plist is None:
+                postings[term] = {internal: code}
+                self._vocab_ok = False
+            else:
+                plist[internal] = code
+        self._docs.append(doc)
+        self._doc_terms.append(terms)
+        self._lang.append(lang)
+        self._lenq.append(lenq)
+        self._lena.append(lena)
+        self._by_id[doc.id] = internal
+        self._langs[lang] += 1
+        self._sum_lenq += lenq
+        self._sum_lena += lena
+        self._norms_ok = False
+
+    def remove(self, doc_id: str) -> None:
+        """Remove a record (unpublished, rejected, deleted); unknown ids are ignored."""
+        internal = self._by_id.pop(doc_id, None)
+        if internal is None:
+            return
+        for term in self._doc_terms[internal]:
+            plist = self._postings.get(term)
+            if plist is not None:
+                plist.pop(internal, None)
+                if not plist:
+                    del self._postings[term]
+                    self._vocab_ok = False
+        self._docs[internal] = None
+        self._doc_terms[internal] = ()
+        self._langs[self._lang[internal]] -= 1
+        if self._langs[self._lang[internal]] <= 0:
+            del self._langs[self._lang[internal]]
+        self._sum_lenq -= self._lenq[internal]
+        self._sum_lena -= self._lena[internal]
+        self._norms_ok = False
+
+    def _ensure_norms(self) -> None:
+        if self._norms_ok:
+            return
+        n = max(len(self._by_id), 1)
+        avgq = max(self._sum_lenq / n, 1.0)
+        avga = max(self._sum_lena / n, 1.0)
+        p = self.params
+        bq, ba = p.b_question, p.b_answer
+        # Store the field weight divided by the length normalisation: tf~ = tf_q*normq + tf_a*norma.
+        self._normq = [p.w_question / (1 - bq + bq * lq / avgq) for lq in self._lenq]
+        self._norma = [p.w_answer / (1 - ba + ba * la / avga) for la in self._lena]
+        self._norms_ok = True
+
+    def _ensure_vocab(self) -> None:
+        if self._vocab_ok:
+            return
+        self._sorted = sorted(self._postings)
+        self._rsorted = sorted(t[::-1] for t in self._sorted)
+        self._joined = "\n" + "\n".join(self._sorted) + "\n"
+        self._expansions.clear()
+        self._vocab_ok = True
+
+    # ------------------------------------------------------------------ vocabulary lookups
+
+    def _prefix_range(self, prefix: str, sorted_terms: list[str]) -> Iterable[str]:
+        i = bisect_left(sorted_terms, prefix)
+        n = len(sorted_terms)
+        while i < n and sorted_terms[i].startswith(prefix):
+            yield sorted_terms[i]
+            i += 1
+
+    def _infix(self, core: str, limit: int = 400) -> list[str]:
+        joined = self._joined
+        found: list[str] = []
+        pos = joined.find(core, 1)
+        while pos != -1 and len(found) < limit:
+            start = joined.rfind("\n", 0, pos) + 1
+            end = joined.find("\n", pos)
+            found.append(joined[start:end])
+            pos = joined.find(core, end + 1)
+        return found
+
+    def _typos(self, s: str) -> list[str]:
+        """Indexed stems within one edit of s. Pigeonhole: one edit leaves the first or the last
+        ``p`` characters intact, so candidates come from two bisect ranges, not a vocabulary scan."""
+        p = max(2, (len(s) - 2) // 2)
+        out = [t for t in self._prefix_range(s[:p], self._sorted) if within_one_edit(s, t)]
+        rev = s[::-1]
+        out += [r[::-1] for r in self._prefix_range(rev[:p], self._rsorted) if within_one_edit(rev, r)]
+        return out
+
+    def _expand(self, word: str, langs: tuple[str, ...], last: bool) -> dict[str, float]:
+        key = (word, langs, last)
+        cached = self._expansions.get(key)
+        if cached is not None:
+            return cached
+        postings = self._postings
+        exp: dict[str, float] = {}
+        fuzzy: dict[str, float] = {}
+
+        def put(target: dict[str, float], term: str, weight: float) -> None:
+            if term in postings and weight > target.get(term, 0.0) and weight > exp.get(term, 0.0):
+                target[term] = weight
+
+        stems: set[str] = set()
+        for lang in langs:
+            stems.update(analysis.word_terms(word, lang))
+        if not stems and last:
+            stems.add(word)  # a lone stop word being typed ("mi…") still works as a prefix
+        for s in stems:
+            put(exp, s, W_EXACT)
+            if len(s) >= 4:
+                for t in self._prefix_range(s[:-1], self._sorted):
+                    if abs(len(t) - len(s)) <= 1 and t != s:
+                        put(exp, t, W_VARIANT)
+            elif len(s) == 3:
+                for t in self._prefix_range(s, self._sorted):
+                    if len(t) == 4:
+                        put(exp, t, W_VARIANT)
+        for s in stems:
+            if not s.isalpha():
+                continue
+            core = s if len(s) <= 5 else s[:-1]
+            if len(core) >= 4:
+                for t in self._infix(core):
+                    if len(t) >= len(core) + 3:
+                        put(fuzzy, t, W_COMPOUND)
+            if len(s) >= 8:  # query compound → indexed parts
+                for i in range(4, len(s) - 3):
+                    put(fuzzy, s[:i], W_COMPOUND)
+                    put(fuzzy, s[i:], W_COMPOUND)
+            if len(word) >= 5 and len(s) >= 4:
+                for t in self._typos(s):
+                    put(fuzzy, t, W_TYPO)
+        if last and len(word) >= 2:
+            for base in {word, *stems}:
+                for t in self._prefix_range(base, self._sorted):
+                    put(fuzzy, t, W_PREFIX)
+                    if len(fuzzy) > 4 * MAX_FUZZY_EXPANSIONS:
+                        break
+            for k in range(max(3, len(word) - 4), len(word)):
+                put(fuzzy, word[:k], W_PREFIX)
+        if len(fuzzy) > MAX_FUZZY_EXPANSIONS:
+            best = sorted(fuzzy.items(), key=lambda kv: (-kv[1], -len(postings[kv[0]]), kv[0]))
+            fuzzy = dict(best[:MAX_FUZZY_EXPANSIONS])
+        for term, weight in fuzzy.items():
+            if weight > exp.get(term, 0.0):
+                exp[term] = weight
+        if len(self._expansions) > 5000:
+            self._expansions.clear()
+        self._expansions[key] = exp
+        return exp
+
+    # ------------------------------------------------------------------ search
+
+    def query_langs(self, lang: str | None) -> tuple[str, ...]:
+        """Languages to analyse a query with: the given one, else every language in the index."""
+        if lang is not None:
+            return (base_lang(lang),)
+        langs = tuple(sorted(self._langs)) or ("fi", "en")
+        return langs
+
+    def search(
+        self,
+        query: str,
+        *,
+        post_id: str | None = None,
+        limit: int = 10,
+        prefix_last: bool = True,
+        lang: str | None = None,
+    ) -> list[SearchHit]:
+        """Ranked hits for ``query`` (see module docstring); never raises on odd input."""
+        if not query or limit <= 0 or not self._by_id:
+            return []
+        if len(query) > MAX_QUERY_CHARS:
+            cut = query[:MAX_QUERY_CHARS]
+            space = cut.rfind(" ")
+            query = cut[:space] if space > MAX_QUERY_CHARS // 2 else cut
+            prefix_last = False  # the last word was cut, not typed
+        words: list[str] = []
+        for word in query_words(query):
+            words.extend(p for p in word.split("-") if p)
+        if not words:
+            return []
+        # The last word is being typed unless the query ends with a separator.
+        last_partial = prefix_last and normalise(query[-1:]) == words[-1][-1:]
+        words = list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+        self._ensure_vocab()
+        self._ensure_norms()
+        langs = self.query_langs(lang)
+
+        expansions: list[dict[str, float]] = []
+        for i, word in enumerate(words):
+            is_last = last_partial and i == len(words) - 1
+            if not is_last and all(word in analysis.stop_words(lg) for lg in langs if lg):
+                if any(analysis.stop_words(lg) for lg in langs):
+                    continue
+            exp = self._expand(word, langs, is_last)
+            if exp or any(analysis.word_terms(word, lg) for lg in langs):
+                expansions.append(exp)
+        if not expansions:
+            return []
+
+        p = self.params
+        k1 = p.k1
+        n_docs = len(self._by_id)
+        normq, norma = self._normq, self._norma
+        totals: dict[int, float] = {}
+        matched: dict[int, int] = {}
+        for exp in expansions:
+            best: dict[int, float] = {}
+            for term, weight in exp.items():
+                plist = self._postings[term]
+                df = len(plist)
+                idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)) * weight
+                for doc, code in plist.items():
+                    tf = (code >> 4) * normq[doc] + (code & 15) * norma[doc]
+                    score = idf * tf / (k1 + tf)
+                    if score > best.get(doc, 0.0):
+                        best[doc] = score
+            for doc, score in best.items():
+                totals[doc] = totals.get(doc, 0.0) + score
+                matched[doc] = matched.get(doc, 0) + 1
+        n_words = len(expansions)
+        coord = p.coord
+        docs = self._docs
+        if post_id is not None:
+            totals = {d: s for d, s in totals.items() if (doc_ := docs[d]) is not None and doc_.post_id == post_id}
+        scored = ((s * ((1 - coord) + coord * matched[d] / n_words), d) for d, s in totals.items())
+        top = heapq.nlargest(limit, scored, key=lambda sd: (sd[0], -sd[1]))
+        terms: set[str] = set()
+        for exp in expansions:
+            terms.update(exp)
+        hits: list[SearchHit] = []
+        for score, internal in top:
+            doc = docs[internal]
+            if doc is None:  # defensive: removed docs have no postings
+                continue
+            hits.append(make_hit(doc, round(score, 6), terms, self._lang[internal]))
+        return hits
+
+
+__all__ = ["MAX_QUERY_CHARS", "BM25FParams", "SearchIndex", "within_one_edit"]
