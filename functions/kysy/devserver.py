@@ -38,8 +38,11 @@ def dynamodb_endpoint() -> Iterator[str]:
     if configured:
         yield configured
         return
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

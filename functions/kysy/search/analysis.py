@@ -53,7 +53,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         minä minun minua minulle minulla sinä sinun sinua sinulle hän hänen häntä me meidän meitä meille
         meillä te teidän teitä teille teillä he heidän heitä heille heillä
         mikä mitä mistä mihin missä millä miksi miten mikään kuka ketkä kenen keneltä kenelle
-        mikähän mitähän miksei miksi millainen millaisia millaista kuinka paljonko
+        mikähän mitähän miksei miksi millainen millaisia millaista kuinka
         onko onkohan voiko voinko voimmeko voitteko kannattaako pitääkö täytyykö saako saanko
         voi voin voit voimme voitte voivat voisi voisin voisitteko
         joka jonka jota josta johon jossa jolla jotka joiden joita

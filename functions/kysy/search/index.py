@@ -58,10 +58,10 @@ _TF_CAP = 15
 class BM25FParams:
     """Ranking knobs (tuned on bench/search_data, see bench/search_quality.py)."""
 
-    k1: float = 1.2
-    w_question: float = 2.5
+    k1: float = 2.0
+    w_question: float = 1.5
     w_answer: float = 1.0
-    b_question: float = 0.5
+    b_question: float = 0.6
     b_answer: float = 0.75
     coord: float = 0.5  # share of the score that depends on the fraction of query words matched
 
@@ -226,6 +226,20 @@ class SearchIndex:
         out += [r[::-1] for r in self._prefix_range(rev[:p], self._rsorted) if within_one_edit(rev, r)]
         return out
 
+    def _prefix_typos(self, word: str) -> list[str]:
+        """Indexed stems within one edit of a *prefix* of the word: a typo'd inflected word
+        ('rahotusta') against the stem of the correct one ('rahoitu'), without stemming the typo."""
+        p = 3 if len(word) >= 7 else 2
+        lo, hi = max(4, len(word) - 4), len(word) + 1
+        out: list[str] = []
+        for t in self._prefix_range(word[:p], self._sorted):
+            n = len(t)
+            if lo <= n <= hi and any(
+                within_one_edit(word[:k], t) for k in (n - 1, n, n + 1) if 4 <= k <= len(word)
+            ):
+                out.append(t)
+        return out
+
     def _expand(self, word: str, langs: tuple[str, ...], last: bool) -> dict[str, float]:
         key = (word, langs, last)
         cached = self._expansions.get(key)
@@ -254,6 +268,9 @@ class SearchIndex:
                 for t in self._prefix_range(s, self._sorted):
                     if len(t) == 4:
                         put(exp, t, W_VARIANT)
+            # Snowball may leave a longer stem for the query than for the record (criticis/critic).
+            for k in range(max(4, len(s) - 3), len(s) - 1):
+                put(exp, s[:k], W_VARIANT - 0.1)
         for s in stems:
             if not s.isalpha():
                 continue
@@ -269,6 +286,9 @@ class SearchIndex:
             if len(word) >= 5 and len(s) >= 4:
                 for t in self._typos(s):
                     put(fuzzy, t, W_TYPO)
+        if len(word) >= 5 and word.isalpha():
+            for t in self._prefix_typos(word):
+                put(fuzzy, t, W_TYPO)
         if last and len(word) >= 2:
             for base in {word, *stems}:
                 for t in self._prefix_range(base, self._sorted):
@@ -343,9 +363,10 @@ class SearchIndex:
         n_docs = len(self._by_id)
         normq, norma = self._normq, self._norma
         totals: dict[int, float] = {}
-        matched: dict[int, int] = {}
+        matched_w: dict[int, float] = {}
         for exp in expansions:
             best: dict[int, float] = {}
+            best_w: dict[int, float] = {}
             for term, weight in exp.items():
                 plist = self._postings[term]
                 df = len(plist)
@@ -355,15 +376,16 @@ class SearchIndex:
                     score = idf * tf / (k1 + tf)
                     if score > best.get(doc, 0.0):
                         best[doc] = score
+                        best_w[doc] = weight
             for doc, score in best.items():
                 totals[doc] = totals.get(doc, 0.0) + score
-                matched[doc] = matched.get(doc, 0) + 1
+                matched_w[doc] = matched_w.get(doc, 0.0) + best_w[doc]
         n_words = len(expansions)
         coord = p.coord
         docs = self._docs
         if post_id is not None:
             totals = {d: s for d, s in totals.items() if (doc_ := docs[d]) is not None and doc_.post_id == post_id}
-        scored = ((s * ((1 - coord) + coord * matched[d] / n_words), d) for d, s in totals.items())
+        scored = ((s * ((1 - coord) + coord * matched_w[d] / n_words), d) for d, s in totals.items())
         top = heapq.nlargest(limit, scored, key=lambda sd: (sd[0], -sd[1]))
         terms: set[str] = set()
         for exp in expansions:
