@@ -46,8 +46,9 @@ def substring_searcher(docs: list[SearchDoc]) -> Searcher:
 
     def search(q: str, post: str | None) -> list[str]:
         words = [w for w in query_words(q) if len(w) > 2] or query_words(q)
-        scored = [(sum(w in t for w in words), i, d.id) for i, (d, t) in enumerate(texts)
-                  if post is None or d.post_id == post]
+        scored = [
+            (sum(w in t for w in words), i, d.id) for i, (d, t) in enumerate(texts) if post is None or d.post_id == post
+        ]
         return [doc_id for s, _, doc_id in sorted(scored, key=lambda x: (-x[0], x[1])) if s > 0][:K]
 
     return search
@@ -55,8 +56,9 @@ def substring_searcher(docs: list[SearchDoc]) -> Searcher:
 
 def snowball_bm25_searcher(docs: list[SearchDoc], k1: float = 1.2, b: float = 0.75) -> Searcher:
     """Textbook BM25 over Snowball stems, one field, no fuzzy matching."""
-    bags = [Counter(t for tok in tokens(d.question + "\n" + d.answer, base_lang(d.lang)) for t in tok.terms)
-            for d in docs]
+    bags = [
+        Counter(t for tok in tokens(d.question + "\n" + d.answer, base_lang(d.lang)) for t in tok.terms) for d in docs
+    ]
     df: Counter[str] = Counter(t for bag in bags for t in bag)
     avg = sum(sum(bag.values()) for bag in bags) / len(bags)
     langs = sorted({base_lang(d.lang) for d in docs})

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
-from kysy.search import SearchDoc, SearchIndex  # noqa: E402
+from kysy.search import SearchDoc, SearchIndex
 
 ONSETS = ["k", "p", "t", "s", "m", "n", "l", "r", "v", "h", "j", "", "kr", "st"]
 VOWELS = ["a", "e", "i", "o", "u", "y", "ä", "ö", "aa", "ii", "uo", "ie", "ai"]

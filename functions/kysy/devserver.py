@@ -129,6 +129,9 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     base_url = f"http://{host}:{port}"
     with dynamodb_endpoint() as endpoint:
         stack = configure(base_url, endpoint, key_file=STATE / "editor-key.pem")
+        from kysy.notify.local import start_local_notifier
+
+        notifier = start_local_notifier(STATE)  # stream poller -> notifier handler -> outbox folder
         from kysy.api.local import build_local_app
 
         app = build_local_app(stack.demo_file)
@@ -145,6 +148,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
                     f"  Reader API docs (OpenAPI)       {base_url}/v1/docs",
                     f"  Editor API docs                 {base_url}/v1/admin/docs",
                     f"  DynamoDB endpoint               {endpoint}",
+                    f"  Outbox (emails as .eml files)   {notifier.mail_dir}",
                     "",
                     f"Editor token (valid 8 h; also in {STATE / 'editor-token.txt'}):",
                     f"  {token}",
@@ -155,4 +159,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             ),
             flush=True,
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+        finally:
+            notifier.stop()

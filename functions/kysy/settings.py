@@ -51,6 +51,20 @@ class Settings(BaseSettings):
     # Public site the answers live on, for links in notification emails.
     public_base_url: str = ""
 
+    # ---- notifications (kysy.notify; the stream notifier function and the local poller)
+    # SES-verified From address for "your question was answered" emails; empty = no asker emails.
+    sender_email: str = ""
+    # SNS topic editors subscribe to (by email) for new-question digests; empty = none.
+    new_question_topic_arn: str = ""
+    # Optional incoming-webhook URL (Slack, Teams) for the same digests; http(s) only.
+    webhook_url: str = ""
+    # Local runs: write emails (and digests) as .eml files into this folder instead of SES/SNS.
+    mail_dir: str = ""
+    # Local runs: where the stream poller writes records that still fail after its retries.
+    dead_letter_dir: str = ""
+    # SES/SNS endpoint (moto's server in tests and local runs); None means the real AWS endpoints.
+    notify_endpoint: str | None = None
+
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]

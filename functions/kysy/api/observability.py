@@ -33,6 +33,8 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Kysy
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
+TRACED_MODULES = ("botocore",)
+
 
 def _tracer_enabled() -> bool:
     return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in {"1", "true"} and bool(
@@ -43,15 +45,16 @@ def _tracer_enabled() -> bool:
 def lambda_entry(asgi_handler: Handler) -> Handler:
     """Wrap a Mangum adapter with correlation ids, EMF metrics and (in Lambda) X-Ray tracing.
 
-    The Tracer pulls in aws_xray_sdk (~140 ms of imports), so it is only created where traces can
-    be sent: inside Lambda with tracing not disabled.
+    The Tracer pulls in aws_xray_sdk, so it is only created where traces can be sent: inside
+    Lambda with tracing not disabled. It patches botocore only (DynamoDB calls become subsegments):
+    the default patches every library the SDK knows, importing each one that is installed.
     """
-    handler: Handler = metrics.log_metrics(asgi_handler)  # type: ignore[assignment]
+    handler: Handler = metrics.log_metrics(asgi_handler)
     handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)(
         handler
     )
     if _tracer_enabled():
         from aws_lambda_powertools import Tracer
 
-        handler = Tracer().capture_lambda_handler(handler)
+        handler = Tracer(patch_modules=TRACED_MODULES).capture_lambda_handler(handler)
     return handler

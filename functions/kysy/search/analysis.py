@@ -43,9 +43,7 @@ _ALGORITHMS = {
 
 # Short on purpose: only words that carry no topic. Question words are included because nearly every
 # question contains them ("miten", "how"), so they never discriminate between Q&A records.
-STOP_WORDS: dict[str, frozenset[str]] = {
-    "fi": frozenset(
-        """
+_FI_STOP = """
         ja ei eikä että ja jo jos kun kuin mutta niin sekä tai vai vaan myös vielä sitten siis nyt
         on ole olen olet olemme olette ovat oli olivat ollut olla olisi olisin ollaan
         se sen sitä siitä siihen siinä sillä ne niiden niitä niistä niihin niissä niillä
@@ -59,19 +57,16 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         joka jonka jota josta johon jossa jolla jotka joiden joita
         kanssa ilman yli alla mukaan kautta aina kaikki kaikkia mitään jotain jokin joku
         ihan aivan hyvin paljon vähän enemmän eniten
-        """.split()
-    ),
-    "en": frozenset(
-        """
+"""
+_EN_STOP = """
         a an the and or but if then than so as of at by for from in into on onto to with without
         about over under is are was were be been being am do does did doing done have has had having
         i me my we our us you your he him his she her it its they them their this that these those
         there here what which who whom whose when where why how can could should would will shall may
         might must not no nor any some all each more most very just also too only own same such
         own s t ll d re ve m don doesn didn isn aren wasn weren hasn haven hadn won wouldn shouldn can't
-        """.split()
-    ),
-}
+"""
+STOP_WORDS: dict[str, frozenset[str]] = {"fi": frozenset(_FI_STOP.split()), "en": frozenset(_EN_STOP.split())}
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,9 +234,7 @@ class SearchIndex:
         out: list[str] = []
         for t in self._prefix_range(word[:p], self._sorted):
             n = len(t)
-            if lo <= n <= hi and any(
-                within_one_edit(word[:k], t) for k in (n - 1, n, n + 1) if 4 <= k <= len(word)
-            ):
+            if lo <= n <= hi and any(within_one_edit(word[:k], t) for k in (n - 1, n, n + 1) if 4 <= k <= len(word)):
                 out.append(t)
         return out
 
@@ -349,9 +347,9 @@ class SearchIndex:
         expansions: list[dict[str, float]] = []
         for i, word in enumerate(words):
             is_last = last_partial and i == len(words) - 1
-            if not is_last and all(word in analysis.stop_words(lg) for lg in langs if lg):
-                if any(analysis.stop_words(lg) for lg in langs):
-                    continue
+            stops = [analysis.stop_words(lg) for lg in langs if lg]
+            if not is_last and stops and all(word in st for st in stops):
+                continue
             exp = self._expand(word, langs, is_last)
             if exp or any(analysis.word_terms(word, lg) for lg in langs):
                 expansions.append(exp)
@@ -362,36 +360,51 @@ class SearchIndex:
         k1 = p.k1
         n_docs = len(self._by_id)
         normq, norma = self._normq, self._norma
+        postings = self._postings
+        # Rarest words first; a *common* term (df above ``common_df``) of a multi-word query then only
+        # scores documents that rarer words already found. Documents matching nothing but very common
+        # words cannot reach the top anyway, and this bounds the cost of long questions at 100k records.
+        expansions.sort(key=lambda e: min((len(postings[t]) for t in e), default=0))
+        common_df = max(256, n_docs // 20)
         totals: dict[int, float] = {}
         matched_w: dict[int, float] = {}
         for exp in expansions:
             best: dict[int, float] = {}
             best_w: dict[int, float] = {}
-            for term, weight in exp.items():
-                plist = self._postings[term]
+            # Exact/variant terms first, then fuzzy ones; a common fuzzy term only re-scores candidates.
+            for term, weight in sorted(exp.items(), key=lambda tw: (-tw[1], len(postings[tw[0]]), tw[0])):
+                plist = postings[term]
                 df = len(plist)
                 idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)) * weight
-                for doc, code in plist.items():
-                    tf = (code >> 4) * normq[doc] + (code & 15) * norma[doc]
+                items: Iterable[tuple[int, int]]
+                candidates = totals or (best if weight < W_VARIANT else None)
+                if candidates and df > common_df and len(candidates) < df:
+                    items = [(d, c) for d in list(candidates) if (c := plist.get(d)) is not None]
+                else:
+                    items = plist.items()
+                for d, code in items:
+                    tf = (code >> 4) * normq[d] + (code & 15) * norma[d]
                     score = idf * tf / (k1 + tf)
-                    if score > best.get(doc, 0.0):
-                        best[doc] = score
-                        best_w[doc] = weight
-            for doc, score in best.items():
-                totals[doc] = totals.get(doc, 0.0) + score
-                matched_w[doc] = matched_w.get(doc, 0.0) + best_w[doc]
+                    if score > best.get(d, 0.0):
+                        best[d] = score
+                        best_w[d] = weight
+            for d, score in best.items():
+                totals[d] = totals.get(d, 0.0) + score
+                matched_w[d] = matched_w.get(d, 0.0) + best_w[d]
         n_words = len(expansions)
         coord = p.coord
         docs = self._docs
         if post_id is not None:
             totals = {d: s for d, s in totals.items() if (doc_ := docs[d]) is not None and doc_.post_id == post_id}
-        scored = ((s * ((1 - coord) + coord * matched_w[d] / n_words), d) for d, s in totals.items())
-        top = heapq.nlargest(limit, scored, key=lambda sd: (sd[0], -sd[1]))
+        base, share = 1.0 - coord, coord / n_words
+        # Ties break on insertion order (lower internal id first) so results are deterministic.
+        top = heapq.nlargest(limit, ((s * (base + share * matched_w[d]), -d) for d, s in totals.items()))
         terms: set[str] = set()
         for exp in expansions:
             terms.update(exp)
         hits: list[SearchHit] = []
-        for score, internal in top:
+        for score, neg_internal in top:
+            internal = -neg_internal
             doc = docs[internal]
             if doc is None:  # defensive: removed docs have no postings
                 continue

@@ -1,0 +1,156 @@
+"""Where notifications go: SES or an outbox folder for asker emails; SNS, a webhook or the outbox
+for editor digests. Failures become ``DeliveryFailed`` whose message never contains an address."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from kysy.notify.messages import Digest
+
+WEBHOOK_TIMEOUT_SECONDS = 5
+_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+
+class DeliveryFailed(Exception):
+    """A send failed. The message names the channel and an error code, never a recipient."""
+
+
+def _code(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "ClientError"))
+    return type(error).__name__
+
+
+def aws_client(service: str, *, region: str, endpoint: str | None) -> Any:
+    import boto3
+
+    kwargs: dict[str, Any] = {"region_name": region, "config": _CLIENT_CONFIG}
+    if endpoint:
+        kwargs["endpoint_url"] = endpoint
+    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------------------------ asker mail
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SesMailer:
+    """Amazon SES v2 ``SendEmail`` with the raw MIME message (the same bytes the outbox writes)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self.client.send_email(
+                FromEmailAddress=str(message["From"]),
+                Destination={"ToAddresses": [str(message["To"])]},
+                Content={"Raw": {"Data": message.as_bytes(policy=SMTP)}},
+            )
+        except (ClientError, BotoCoreError) as error:
+            # `from None`: SES messages can quote the addresses; keep them out of tracebacks and logs.
+            raise DeliveryFailed(f"SES did not accept the email ({_code(error)})") from None
+
+
+class OutboxMailer:
+    """Local runs: every email becomes an .eml file in a folder (open it in any mail client)."""
+
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self._lock = threading.Lock()
+        self._n = 0
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                self._n += 1
+                name = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{self._n:04d}.eml"
+            (self.folder / f"{self.prefix}{name}").write_bytes(message.as_bytes())
+        except OSError as error:
+            raise DeliveryFailed(f"Outbox not writable ({type(error).__name__})") from None
+
+
+# ------------------------------------------------------------------------------- editor digests
+class DigestChannel(Protocol):
+    name: str
+
+    def publish(self, digest: Digest) -> None: ...
+
+
+class SnsDigest:
+    name = "sns"
+
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self.client = client
+        self.topic_arn = topic_arn
+
+    def publish(self, digest: Digest) -> None:
+        try:
+            self.client.publish(TopicArn=self.topic_arn, Subject=digest.subject[:99], Message=digest.text)
+        except (ClientError, BotoCoreError) as error:
+            raise DeliveryFailed(f"SNS publish failed ({_code(error)})") from None
+
+
+def valid_webhook_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+class WebhookDigest:
+    """Slack/Teams incoming webhook: POST ``{"text": ...}``, 5 s timeout, http(s) only."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
+        if not valid_webhook_url(url):
+            raise ValueError("The webhook URL must be an http(s) URL.")
+        self.url = url
+        self.timeout = timeout
+
+    def publish(self, digest: Digest) -> None:
+        body = json.dumps({"text": f"*{digest.subject}*\n{digest.text}"}).encode()
+        request = urllib.request.Request(  # noqa: S310 - scheme checked to be http(s) in __init__
+            self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - see above
+                status = int(response.status)
+        except urllib.error.HTTPError as error:
+            raise DeliveryFailed(f"Webhook answered HTTP {error.code}") from None
+        except (urllib.error.URLError, OSError) as error:  # includes timeouts
+            raise DeliveryFailed(f"Webhook not reachable ({type(error).__name__})") from None
+        if not 200 <= status < 300:
+            raise DeliveryFailed(f"Webhook answered HTTP {status}")
+
+
+class OutboxDigest:
+    """Local runs: the digest as an .eml file next to the asker emails."""
+
+    name = "outbox"
+
+    def __init__(self, folder: Path, sender: str) -> None:
+        self.mailer = OutboxMailer(folder, prefix="digest-")
+        self.sender = sender
+
+    def publish(self, digest: Digest) -> None:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = "editors@localhost"
+        message["Subject"] = digest.subject
+        message.set_content(digest.text)
+        self.mailer.send(message)
