@@ -24,7 +24,9 @@ def test_seed_post_is_served_with_every_imported_pair(kysy_server):
     body = httpx.get(f"{kysy_server.base_url}/v1/posts/{SEED_POST}/questions", params={"limit": 100}).json()
     assert body["post"]["lang"] == "fi"
     assert body["post"]["title"]
-    assert [(i["question"], i["answer"]) for i in body["items"]] == [(p.question, p.answer) for p in expected]
+    # Other browser tests may publish more answers on this post; the seed's come first (older).
+    served = [(i["question"], i["answer"]) for i in body["items"]]
+    assert served[: len(expected)] == [(p.question, p.answer) for p in expected]
 
 
 def test_demo_page_embeds_the_widget_like_a_customer(kysy_server):

@@ -213,7 +213,9 @@ class Store:
 
     # ---------------------------------------------------------------- records
     def get_qa(self, post_id: str, qa_id: str) -> QA | None:
-        for status in (Status.PUBLISHED, Status.PENDING):
+        # A publish/unpublish moves the item between partitions in one transaction; two reads may
+        # straddle that commit, so the first partition is read again before saying "not found".
+        for status in (Status.PUBLISHED, Status.PENDING, Status.PUBLISHED):
             key = {"PK": {"S": _qa_pk(post_id, status)}, "SK": {"S": f"QA#{qa_id}"}}
             with translate_errors():
                 got = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
