@@ -21,7 +21,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "widget" / "editor"
 SERVED = ROOT / "functions" / "kysy" / "static" / "editor"
 AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -134,15 +133,11 @@ def shot(page: Any, name: str) -> None:
 
 
 # ---------------------------------------------------------------- the files
-def test_served_files_match_the_source_and_never_use_html_sinks() -> None:
-    names = sorted(p.name for p in SOURCE.iterdir() if p.suffix in (".html", ".js", ".css"))
+def test_editor_files_never_use_html_sinks() -> None:
+    names = sorted(p.name for p in SERVED.iterdir() if p.suffix in (".html", ".js", ".css"))
     assert "index.html" in names
     assert "editor.js" in names
-    for name in names:
-        assert (SERVED / name).read_bytes() == (SOURCE / name).read_bytes(), (
-            f"run: node widget/editor/sync.mjs ({name})"
-        )
-    for path in SOURCE.glob("*.js"):
+    for path in SERVED.glob("*.js"):
         text = path.read_text(encoding="utf-8")
         sinks = re.findall(r"\.(?:inner|outer)HTML\b|insertAdjacentHTML|document\.write|\beval\(|new Function", text)
         assert sinks == [], f"{sinks} in {path.name}"
