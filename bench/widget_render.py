@@ -1,0 +1,116 @@
+"""Time from the API response to the rendered Q&A list in Chromium, for 20 and 200 pairs.
+
+The widget runs on a plain page served from memory; its one API request is answered by Playwright
+with a canned response of N pairs. In the page, the Performance API gives the response's
+``responseEnd`` (PerformanceResourceTiming) and a MutationObserver on the widget's shadow root
+(attached from its first moment) records ``performance.now()`` when the first view's list is in
+place (the first 5 pairs; the rest sit behind "show all", while the JSON-LD covers all N).
+Prints median and max over runs.
+
+    .venv/bin/python bench/widget_render.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDGET = (ROOT / "functions" / "kysy" / "static" / "widget" / "kysy.js").read_text(encoding="utf-8")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGE = """<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>bench</title>
+<script>
+window.__rendered = null;
+// Watch the widget's shadow root from the moment it is attached.
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (options) {
+  const root = attach.call(this, options);
+  new MutationObserver(() => {
+    if (window.__rendered === null && root.querySelectorAll("li details").length >= window.__expect) {
+      window.__rendered = performance.now();
+    }
+  }).observe(root, {childList: true, subtree: true});
+  return root;
+};
+</script></head><body><article><p>Bench.</p></article><div data-kysy></div>
+<script src="/widget/kysy.js" data-api="http://bench.local" data-post="bench" async></script></body></html>"""
+
+
+def payload(pairs: int) -> str:
+    items = [
+        {
+            "id": f"01J{n:023d}",
+            "question": f"Kysymys numero {n}: miten vaikuttajamarkkinointi toimii somekanavissa?",
+            "answer": "Ensimmäinen kappale vastauksesta.\n\nToinen kappale, jossa [linkki](https://example.com).",
+            "asker_name": None,
+            "asked_at": "2026-01-01T00:00:00Z",
+            "answered_at": "2026-01-02T00:00:00Z",
+        }
+        for n in range(pairs)
+    ]
+    post = {"id": "bench", "title": "Bench", "url": "", "lang": "fi", "open": True}
+    return json.dumps({"post": post, "items": items, "next_cursor": None})
+
+
+def measure(pairs: int, runs: int) -> list[float]:
+    body = payload(pairs)
+    results: list[float] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for _ in range(runs):
+            page = browser.new_page()
+            page.route(
+                "http://bench.local/v1/**",
+                lambda r: r.fulfill(
+                    status=200,
+                    body=body,
+                    headers={"content-type": "application/json", "access-control-allow-origin": "*"},
+                ),
+            )
+            page.route(
+                "http://page.local/widget/kysy.js",
+                lambda r: r.fulfill(status=200, body=WIDGET, headers={"content-type": "text/javascript"}),
+            )
+            page.route(
+                "http://page.local/", lambda r: r.fulfill(status=200, body=PAGE, headers={"content-type": "text/html"})
+            )
+            page.add_init_script(f"window.__expect = {min(pairs, 5)};")  # the first view shows 5, "show all" the rest
+            page.goto("http://page.local/")
+            page.wait_for_function("window.__rendered !== null", timeout=10_000)
+            elapsed = page.evaluate(
+                """() => {
+                  const entry = performance.getEntriesByType("resource").find(e => e.name.includes("/v1/posts/"));
+                  return window.__rendered - entry.responseEnd;
+                }"""
+            )
+            results.append(float(elapsed))
+            page.close()
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    print(f"{'pairs':>6} {'runs':>5} {'median ms':>10} {'max ms':>8}")
+    for pairs in (20, 200):
+        times = measure(pairs, args.runs)
+        print(f"{pairs:>6} {len(times):>5} {statistics.median(times):>10.1f} {max(times):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
