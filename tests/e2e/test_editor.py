@@ -18,23 +18,13 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from tests.e2e.browser import ARTIFACTS, AXE
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVED = ROOT / "functions" / "kysy" / "static" / "editor"
-AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "test-artifacts"
 DEMO_POST = "sosiaalinen-media-2021"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -68,16 +58,6 @@ def admin(server: Any, method: str, path: str, body: dict[str, Any] | None = Non
 
 def record(server: Any, post_id: str, qa_id: str) -> dict[str, Any]:
     return admin(server, "GET", f"/posts/{post_id}/questions/{qa_id}")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = Path("/usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(exe) if exe.exists() else None, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

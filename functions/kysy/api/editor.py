@@ -16,10 +16,12 @@ from kysy.api.auth import TokenVerifier, bearer_token
 from kysy.api.http import create_app
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
+from kysy.models import QA
 from kysy.repository import Store
 from kysy.repository.dynamo import make_client
 from kysy.service.posts import PostChanges, PostService
 from kysy.service.questions import Editor, QuestionService
+from kysy.service.search import SearchService
 from kysy.settings import Settings, get_settings
 
 
@@ -81,17 +83,11 @@ EditorDep = Annotated[Editor, Depends(current_editor)]
 def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["editor"], dependencies=[Depends(current_editor)])
 
-    search: list[Any] = []  # the search service, built on first use (it imports the engine)
+    search = SearchService(questions.store)
 
-    def similar_for(post_id: str, qa_id: str) -> list[dict[str, Any]]:
-        if not search:
-            from kysy.service.search import SearchService
-
-            search.append(SearchService(questions.store))
-        qa = questions.get(post_id, qa_id)
+    def similar_for(qa: QA) -> list[dict[str, Any]]:
         pending = questions.store.queue(post_id=None, limit=100, after_id=None, newest_first=True).items
-        result: list[dict[str, Any]] = search[0].similar_pending(qa, pending)
-        return result
+        return search.similar_pending(qa, pending)
 
     @router.get("/me")
     def me(editor: EditorDep) -> dict[str, str]:
@@ -131,7 +127,8 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
 
     @router.get("/posts/{post_id}/questions/{qa_id}")
     def get_record(post_id: str, qa_id: str) -> dict[str, Any]:
-        return {**questions.get(post_id, qa_id).admin(), "similar": similar_for(post_id, qa_id)}
+        qa = questions.get(post_id, qa_id)
+        return {**qa.admin(), "similar": similar_for(qa)}
 
     @router.post("/posts/{post_id}/questions/{qa_id}/answer")
     def answer(post_id: str, qa_id: str, body: AnswerIn, editor: EditorDep) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from kysy.repository import Store
 from kysy.repository.dynamo import make_client
 from kysy.service.questions import Client, QuestionService, Submission
 from kysy.service.render import render_fragment
+from kysy.service.search import SearchService
 from kysy.settings import Settings, get_settings
 
 
@@ -103,7 +104,7 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
     return Response(body, media_type=media_type, headers=headers)
 
 
-def build_router(questions: QuestionService, settings: Settings, search: Any) -> APIRouter:
+def build_router(questions: QuestionService, settings: Settings, search: SearchService) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["reader"])
 
     @router.get("/posts/{post_id}/questions", response_model=PublishedPage)
@@ -168,25 +169,9 @@ def build_router(questions: QuestionService, settings: Settings, search: Any) ->
     return router
 
 
-class _LazySearch:
-    """Build the search service (and import the engine) on the first search, not at cold start."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._service: Any = None
-
-    def search(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        if self._service is None:
-            from kysy.service.search import SearchService
-
-            self._service = SearchService(self.store)
-        result: list[dict[str, Any]] = self._service.search(*args, **kwargs)
-        return result
-
-
 def build_app(settings: Settings, store: Store) -> FastAPI:
     app = create_app("Kysy reader API", settings, public=True)
-    app.include_router(build_router(QuestionService(store, settings), settings, _LazySearch(store)))
+    app.include_router(build_router(QuestionService(store, settings), settings, SearchService(store)))
     app.include_router(static_router("widget", "/widget"))
     return app
 

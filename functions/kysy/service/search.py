@@ -12,13 +12,13 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from kysy.errors import ValidationFailed
-from kysy.search import MAX_QUERY_CHARS, SearchDoc, SearchHit, SearchIndex
 from kysy.service import validation
 from kysy.text import clean_text
 
 if TYPE_CHECKING:
     from kysy.models import QA
     from kysy.repository import Store
+    from kysy.search import SearchDoc, SearchHit, SearchIndex
 
 MAX_RESULTS = 50
 
@@ -36,6 +36,8 @@ def hit_to_dict(hit: SearchHit) -> dict[str, Any]:
 
 
 class SearchService:
+    """Cheap to create at cold start: the engine (``kysy.search``) is imported on the first search."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
@@ -43,6 +45,8 @@ class SearchService:
         self._version = -1
 
     def _current_index(self) -> SearchIndex:
+        from kysy.search import SearchIndex
+
         version = self.store.search_version()
         with self._lock:
             if self._index is None or version != self._version:
@@ -54,6 +58,8 @@ class SearchService:
     def search(
         self, query: str, *, post_id: str | None, limit: int | None, prefix_last: bool = False
     ) -> list[dict[str, Any]]:
+        from kysy.search import MAX_QUERY_CHARS
+
         size = limit if limit is not None else 10
         if not 1 <= size <= MAX_RESULTS:
             raise ValidationFailed(f"limit must be between 1 and {MAX_RESULTS}.", code="invalid_limit")
@@ -71,6 +77,8 @@ class SearchService:
 
     def similar_pending(self, qa: QA, candidates: list[QA], *, limit: int = 5) -> list[dict[str, Any]]:
         """Duplicate suggestions for the editor: published answers plus other pending questions."""
+        from kysy.search import SearchIndex
+
         published = self._current_index().search(qa.question, limit=limit, prefix_last=False)
         pending = SearchIndex(_doc(c, "") for c in candidates if c.id != qa.id)
         queued = pending.search(qa.question, limit=limit, prefix_last=False)
@@ -79,4 +87,6 @@ class SearchService:
 
 
 def _doc(qa: QA, lang: str) -> SearchDoc:
+    from kysy.search import SearchDoc
+
     return SearchDoc(id=qa.id, post_id=qa.post_id, question=qa.question, answer=qa.answer, lang=lang)
