@@ -53,6 +53,11 @@ class Conflict(KysyError):
     code = "conflict"
 
 
+QUESTION_CHANGED = (
+    "Someone else changed this question since you opened it. Compare your text with the current version and save again."
+)
+
+
 class VersionConflict(Conflict):
     """Optimistic locking lost: ``current`` is the record as stored now, so nothing is overwritten blindly."""
 

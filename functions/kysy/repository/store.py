@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from kysy.errors import RateLimited, VersionConflict
+from kysy.errors import QUESTION_CHANGED, RateLimited, VersionConflict
 from kysy.models import QA, AuditEntry, Post, Status
 from kysy.repository.dynamo import is_conditional_failure, translate_errors
 
@@ -405,8 +405,7 @@ class Store:
                 raise
             current = self.get_qa(read.post_id, read.id)
             raise VersionConflict(
-                "Someone else changed this question since you opened it. "
-                "Compare your text with the current version and save again.",
+                QUESTION_CHANGED,
                 current=current.admin() if current else None,
             ) from error
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from kysy.errors import (
+    QUESTION_CHANGED,
     Conflict,
     NotFound,
     OriginNotAllowed,
@@ -217,8 +218,7 @@ class QuestionService:
         qa = self.get(post_id, qa_id)
         if qa.version != version:
             raise VersionConflict(
-                "Someone else changed this question since you opened it. "
-                "Compare your text with the current version and save again.",
+                QUESTION_CHANGED,
                 current=qa.admin(),
             )
         return qa
