@@ -57,8 +57,9 @@ class PostIn(_In):
     id: str = Field(max_length=200)
     title: str = Field(default="", max_length=2_000)
     url: str = Field(default="", max_length=2_000)
-    lang: str = "fi"
+    lang: str = Field(default="fi", description="A language of the registry (kysy.i18n): fi, en, sv")
     open: bool = True
+    order: Literal["newest", "oldest"] = Field(default="newest", description="How the widget lists answers")
 
 
 class PostPatch(_In):
@@ -67,6 +68,7 @@ class PostPatch(_In):
     url: str | None = Field(default=None, max_length=2_000)
     lang: str | None = None
     open: bool | None = None
+    order: Literal["newest", "oldest"] | None = None
 
 
 def current_editor(request: Request) -> Editor:
@@ -109,7 +111,9 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
 
     @router.post("/posts", status_code=201)
     def create_post(body: PostIn) -> dict[str, Any]:
-        post = posts.create(body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open))
+        post = posts.create(
+            body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
+        )
         return post.admin()
 
     @router.get("/posts/{post_id}")
@@ -118,7 +122,7 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
 
     @router.patch("/posts/{post_id}")
     def update_post(post_id: str, body: PostPatch) -> dict[str, Any]:
-        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open)
+        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
         return posts.update(post_id, version=body.version, changes=changes).admin()
 
     @router.get("/posts/{post_id}/questions")
