@@ -169,11 +169,13 @@ export default (x) => {
   const trap = h("input", { name: "website", tabindex: "-1", autocomplete: "off" });
   const fmsg = h("p", { role: "status", class: "m" });
   const ferr = h("p", { role: "alert" });
+  // Pending and success go to the status line, errors to the alert: each looks and is announced its way.
   const tell = (text, cls) => {
-    fmsg.textContent = cls == "er" ? "" : text;
-    fmsg.className = "m " + (cls || "");
-    ferr.textContent = cls == "er" ? text : "";
-    ferr.className = cls == "er" ? "er" : "";
+    const er = cls == "er";
+    fmsg.textContent = er ? "" : text;
+    fmsg.className = er ? "m" : "m " + cls;
+    ferr.textContent = er ? text : "";
+    ferr.className = er ? "er" : "";
   };
   const sug = h("div", { class: "s", hidden: true, "aria-live": "polite" });
   const send = h("button", { class: "p" }, T2.send);
