@@ -198,6 +198,12 @@ def test_list_renders_published_qa_with_one_request(open_demo, kysy_server) -> N
         assert len(visible_questions(page)) == len(data["items"])
     api_requests = [r for r in page.requests if "/v1/" in r]
     assert len(api_requests) == 1, api_requests  # exactly one API request per page view
+    page.locator(LIST).first.click()
+    meta = page.locator("kysy-qa >> ul#l details .m").first.inner_text()
+    assert re.fullmatch(r"\d{1,2}\. \w+ \d{4}", meta), meta  # "1. joulukuuta 2021": no other-post label
+    page.wait_for_selector("kysy-qa >> form", state="attached")  # the second chunk changes nothing of that
+    assert page.locator("kysy-qa >> ul#l details .m").first.inner_text() == meta
+    assert "undefined" not in page.locator("kysy-qa >> section").inner_text()
     ld = page.eval_on_selector('head script[type="application/ld+json"]', "s => JSON.parse(s.textContent)")
     assert ld["@type"] == "FAQPage"
     assert len(ld["mainEntity"]) == len(data["items"])

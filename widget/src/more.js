@@ -57,6 +57,7 @@ export default (x) => {
 
   // A search result from another post names it, with a link to it when the post has an address.
   x.from = (it, u = it.post_url) =>
+    it.post_id &&
     it.post_id != x.post && [
       (it.asker_name || it.answered_at ? " · " : "") + T2.from + " ",
       /^https?:\/\//.test(u) ? h("a", { href: u + "#kysy-" + it.id }, it.post_title || it.post_id) : it.post_title || it.post_id,
