@@ -75,6 +75,7 @@ async function mount(host) {
     });
   let pending = fetchList(); // in parallel with the strings
   pending.catch(() => 0);
+  Intl.DateTimeFormat(lang); // loads the locale's date data (tens of ms) while the network works
 
   const root = host.attachShadow({ mode: "open" });
   root.append(h("style", 0, __CSS__));
@@ -182,8 +183,8 @@ async function mount(host) {
       x.items = d.items;
       x.cursor = d.next_cursor;
       x.closed = d.post && !d.post.open;
-      ld();
       draw();
+      setTimeout(ld); // in a task of its own: the list paints first, the JSON-LD follows
       x.loaded?.();
       (W.requestIdleCallback || setTimeout)(need); // then search and the form, while nobody waits
     } catch {

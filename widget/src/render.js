@@ -74,4 +74,7 @@ export const html = (blocks) =>
 // A date as readers see it: Intl with the language's locale and options from the registry
 // (kysy/i18n/<lang>.json "date"), in the viewer's time zone. The widget and the editor preview both
 // call this, so the preview shows dates exactly as the widget does in the same browser.
-export const formatDate = (iso, f) => new Intl.DateTimeFormat(f.locale, f.options).format(new Date(iso));
+// One formatter per locale: creating an Intl.DateTimeFormat costs milliseconds, formatting microseconds.
+const formats = {};
+export const formatDate = (iso, f) =>
+  (formats[f.locale] ||= new Intl.DateTimeFormat(f.locale, f.options)).format(new Date(iso));
