@@ -266,6 +266,7 @@ def test_typed_inflected_finnish_word_shows_the_servers_ranking(open_demo, kysy_
              characterData: true, subtree: true}); }"""
     )
     search(page, word)
+    # The server's ranking, in its order (local matches it did not return would follow; here there are none).
     assert visible_questions(page) == [i["question"] for i in expected]
     assert page.locator("kysy-qa >> ul#l mark").count() > 0  # the server's matched words are marked
     status = page.locator(STATUS).inner_text()

@@ -113,7 +113,15 @@ export default (x) => {
     }
     const ts = terms(v);
     const local = rank(x.items, ts); // this post's; "all posts" gets the others from the server
-    if (cache[key]) return show(cache[key], marker((w) => cache[key].w.has(w)));
+    // The server's ranking first; local matches it did not return (e.g. typed without ä/ö) after it.
+    const merged = (hits) => {
+      const ids = new Set(hits.map((it) => it.id));
+      return show(
+        [...hits, ...local.filter((it) => !ids.has(it.id))],
+        marker((w) => hits.w.has(w) || ts.some((t) => w.startsWith(t))),
+      );
+    };
+    if (cache[key]) return merged(cache[key]);
     if (ts.join("").length < 2) return show(local, prefixes(ts)); // one letter: local only
     // Never "no results" while the server may still find some: say we are searching.
     x.shown = local;
@@ -129,11 +137,16 @@ export default (x) => {
           { signal: c.signal },
         );
         r.items.w = served(r.items);
-        cache[key] = r.items;
-        show(r.items, marker((w) => r.items.w.has(w)));
+        merged((cache[key] = r.items));
       } catch (e) {
         // Keep the instant local results, with a quiet note.
-        if (!c.signal.aborted) show(local, prefixes(ts), (local.length ? T2.results.replace("{n}", local.length) + ". " : T2.none + " ") + T2.quick, "note");
+        if (!c.signal.aborted)
+          show(
+            local,
+            prefixes(ts),
+            (local.length ? T2.results.replace("{n}", local.length) + ". " : T2.none + " ") + T2.quick,
+            "note",
+          );
       }
     }, 200);
   });
