@@ -17,22 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.e2e.browser import CHROMIUM_ARGS  # noqa: E402  (one place for how Debian's Chromium is launched)
+
 WIDGET = ROOT / "functions" / "kysy" / "static" / "widget"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGE = """<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>bench</title>
 <script>
 window.__rendered = null;
@@ -74,7 +68,7 @@ def measure(pairs: int, runs: int) -> list[tuple[float, float]]:
     body = payload(pairs)
     results: list[tuple[float, float]] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for _ in range(runs):
             page = browser.new_page()
             page.route(

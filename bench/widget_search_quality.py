@@ -33,18 +33,11 @@ from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.e2e.browser import CHROMIUM_ARGS  # noqa: E402  (one place for how Debian's Chromium is launched)
+
 DATA = ROOT / "bench" / "widget_search_data"
 K = 5
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SETTLED = """() => { const r = document.querySelector('kysy-qa')?.shadowRoot;
   return r && r.querySelector('form') && !r.querySelector('#l[aria-busy]') && !r.querySelector('p.busy') }"""
 
@@ -178,7 +171,7 @@ def main() -> None:
                 for q in queries
             ]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             typed = widget_run(browser, base, by_post, queries, local=False, delay=args.delay)
             local = widget_run(browser, base, by_post, queries, local=True, delay=args.delay)
             browser.close()

@@ -126,6 +126,18 @@ class KysyServer:
     state_dir: Path
     process: subprocess.Popen[bytes]
 
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        """Call the editor API (``/v1/admin`` + path) as the local editor, or with ``token``; must succeed."""
+        response = httpx.request(
+            method,
+            f"{self.base_url}/v1/admin{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token or self.editor_token}"},
+            timeout=10,
+        )
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
     def submit(self, post_id: str, question: str, **extra: Any) -> dict[str, Any]:
         response = httpx.post(
             f"{self.base_url}/v1/posts/{post_id}/questions",

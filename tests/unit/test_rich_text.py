@@ -1,9 +1,9 @@
 """The ONE set of answer rendering rules, checked against the shared vectors (tests/vectors/rich_text.json).
 
-Here: the Python renderer (HTML fragment), and the JavaScript renderer run by Node from both places it
-is used — the widget's source (widget/src/render.js) and the editor preview's copy
-(functions/kysy/static/editor/kysy-render.js) — including the JSON-LD HTML, which must equal the
-fragment's byte for byte. The widget's DOM and the editor preview's DOM are checked in Chromium
+Here: the Python renderer (HTML fragment), and the JavaScript renderer run by Node
+(functions/kysy/static/editor/kysy-render.js: the widget build bundles it, the editor preview loads it)
+including the JSON-LD HTML, which must equal the fragment's byte for byte. The widget's DOM (the built
+bundle) and the editor preview's DOM are checked in Chromium
 (tests/e2e/test_rich_text_browser.py).
 """
 
@@ -23,10 +23,7 @@ from kysy.service.render import parse_rich, render_fragment, render_rich_text
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = json.loads((ROOT / "tests" / "vectors" / "rich_text.json").read_text(encoding="utf-8"))["vectors"]
-JS_RENDERERS = {
-    "widget": ROOT / "widget" / "src" / "render.js",
-    "editor": ROOT / "functions" / "kysy" / "static" / "editor" / "kysy-render.js",
-}
+JS_RENDERER = ROOT / "functions" / "kysy" / "static" / "editor" / "kysy-render.js"
 NAMES = [v["name"] for v in VECTORS]
 
 
@@ -112,15 +109,14 @@ def _node() -> str:
     return node
 
 
-@pytest.mark.parametrize("where", sorted(JS_RENDERERS))
-def test_javascript_renderer_follows_the_vectors(where: str) -> None:
+def test_javascript_renderer_follows_the_vectors() -> None:
     script = (
         "const m = await import(process.argv[1]);"
         "const vs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
         "console.log(JSON.stringify(vs.map(v => [m.parse(v.in), m.html(m.parse(v.in))])));"
     )
     run = subprocess.run(
-        [_node(), "--input-type=commonjs", "-e", f"(async () => {{ {script} }})()", JS_RENDERERS[where].as_uri()],
+        [_node(), "--input-type=commonjs", "-e", f"(async () => {{ {script} }})()", JS_RENDERER.as_uri()],
         input=json.dumps(VECTORS),
         capture_output=True,
         text=True,
@@ -131,9 +127,3 @@ def test_javascript_renderer_follows_the_vectors(where: str) -> None:
     for vector, (blocks, html) in zip(VECTORS, results, strict=True):
         assert blocks == vector["out"], vector["name"]
         assert html == render_rich_text(vector["in"]), vector["name"]  # JSON-LD == the fragment, byte for byte
-
-
-def test_editor_copy_is_the_widget_source() -> None:
-    copy = JS_RENDERERS["editor"].read_text(encoding="utf-8")
-    source = JS_RENDERERS["widget"].read_text(encoding="utf-8")
-    assert copy.split("\n", 1)[1] == source, "run `node build.mjs` in widget/"

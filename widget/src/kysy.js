@@ -5,7 +5,8 @@
 // when the browser is idle. Dependency-free.
 // Rule: no innerHTML anywhere. Every user/editor string reaches the DOM as a Text node (Element.append
 // with strings) or an attribute we validated (hrefs come from render.js's http/https/mailto rules).
-import { dom, formatDate, html, parse } from "./render.js";
+// The answer rendering rules live once, beside the editor view that loads them unbundled.
+import { dom, formatDate, html, parse } from "../../functions/kysy/static/editor/kysy-render.js";
 
 /* global __CSS__, __VERSION__, __LANGS__, __DEFAULT__ */
 const W = window;

@@ -1,5 +1,5 @@
 // DOM building without innerHTML: every editor/reader string becomes a Text node.
-// Answers render with the widget's own rules (kysy-render.js is generated from widget/src/render.js).
+// Answers render with the widget's own rules: kysy-render.js is the file the widget build bundles.
 import { dom, formatDate, parse } from "./kysy-render.js";
 import { DATES, DEFAULT } from "./strings.js";
 
