@@ -1,7 +1,8 @@
 """How an answer's text becomes paragraphs, lists and links: the ONE set of rules.
 
 The same rules are written twice, here and in ``functions/kysy/static/editor/kysy-render.js`` (bundled
-into the widget, loaded as is by the editor preview), and both are checked against the shared vectors in ``tests/vectors/rich_text.json``:
+into the widget, loaded as is by the editor preview), and both are checked against the shared vectors
+in ``tests/vectors/rich_text.json``:
 
 * Blank lines (only spaces or tabs) separate blocks. Lines inside a paragraph keep their breaks.
 * A line starting with ``- `` or ``* `` is a bulleted list item, ``1. `` or ``1) `` a numbered one (a list
