@@ -22,8 +22,48 @@ import httpx
 import pytest
 
 from kysy.localauth import LocalSigner
+from tests import aws_calls, iam
+from tests.lambda_events import as_function
 
 ISSUER = "http://127.0.0.1/local-idp"
+SENDER = "kysy@example.com"
+# The suite asks thousands of questions from one address to ever new posts: the per-client and
+# new-post limits are lifted for it (tests of the limits build handlers with the real defaults).
+UNLIMITED = {
+    "KYSY_RATE_LIMIT_MAX": "1000",
+    "KYSY_DAILY_QUESTION_LIMIT": "1000000",
+    "KYSY_NEW_POSTS_PER_CLIENT_PER_DAY": "1000000",
+    "KYSY_NEW_POSTS_PER_DAY": "1000000",
+}
+
+# Before any boto3 client exists: every client the functions create carries the recorder's hook.
+aws_calls.install()
+_TEMPLATE_FUNCTIONS = iam.functions()
+
+
+def declare_handler(module: Any, attribute: str = "handler") -> Any:
+    """Declare a module's handler as the template.yaml function whose ``Handler`` names it."""
+    dotted = f"{module.__name__}.{attribute}"
+    [name] = [f.name for f in _TEMPLATE_FUNCTIONS.values() if f.handler == dotted]
+    return as_function(name, getattr(module, attribute))
+
+
+@pytest.fixture(autouse=True)
+def _no_call_denied_by_iam() -> Iterator[None]:
+    """Fail the test whose Lambda code made an AWS call its function's IAM policy would deny."""
+    before = len(aws_calls.RECORDER.denied)
+    yield
+    new = aws_calls.RECORDER.denied[before:]
+    if new:
+        pytest.fail("AWS calls template.yaml would deny:\n" + "\n".join(c.describe() for c in new), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = aws_calls.RECORDER.summary()
+    if lines:
+        terminalreporter.section("IAM: Lambda code's AWS calls checked against template.yaml")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +101,8 @@ def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
         "KYSY_JWT_ISSUER": signer.issuer,
         "KYSY_JWT_AUDIENCE": signer.audience,
         "KYSY_SECRET": "test-secret-" + uuid.uuid4().hex,
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        "KYSY_SENDER_EMAIL": SENDER,
+        **UNLIMITED,
         "AWS_DEFAULT_REGION": "eu-north-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "KysyTest",
@@ -83,6 +124,7 @@ def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
 def reader(env: dict[str, str]) -> Any:
     from kysy.api import reader as module
 
+    declare_handler(module)
     return module
 
 
@@ -90,7 +132,16 @@ def reader(env: dict[str, str]) -> Any:
 def editor(env: dict[str, str]) -> Any:
     from kysy.api import editor as module
 
+    declare_handler(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def notifier_handler(env: dict[str, str]) -> Any:
+    """The notifier function's Lambda handler (settings are read when it first runs)."""
+    from kysy.notify import handler as module
+
+    return declare_handler(module)
 
 
 @pytest.fixture
@@ -150,7 +201,7 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         "KYSY_STATE_DIR": str(state),
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        **UNLIMITED,
     }
     for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE"):
         child_env.pop(name, None)
@@ -200,7 +251,26 @@ def make_reader(env: dict[str, str]) -> Any:
     def build(**overrides: Any) -> Any:
         settings = Settings(**overrides)
         app = build_app(settings, Store(make_client(settings), settings.table_name))
-        return lambda_entry(Mangum(app, lifespan="off"))
+        return as_function("ReaderFunction", lambda_entry(Mangum(app, lifespan="off")))
+
+    return build
+
+
+@pytest.fixture
+def make_editor(env: dict[str, str]) -> Any:
+    """An editor handler built with different settings (e.g. no sender), same table."""
+    from mangum import Mangum
+
+    from kysy.api.editor import build_app
+    from kysy.api.observability import lambda_entry
+    from kysy.repository import Store
+    from kysy.repository.dynamo import make_client
+    from kysy.settings import Settings
+
+    def build(**overrides: Any) -> Any:
+        settings = Settings(**overrides)
+        app = build_app(settings, Store(make_client(settings), settings.table_name))
+        return as_function("EditorFunction", lambda_entry(Mangum(app, lifespan="off")))
 
     return build
 

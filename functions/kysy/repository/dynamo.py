@@ -24,14 +24,22 @@ _THROTTLED = {
     "LimitExceededException",
     "InternalServerError",
     "ServiceUnavailable",
+    "TransactionConflictException",
+    "TransactionInProgressException",
 }
 _MISSING = {"ResourceNotFoundException", "UnrecognizedClientException", "AccessDeniedException"}
 
-# Short timeouts and few retries: a reader's request must fail fast with 503, not hang for 60 s.
+# Short timeouts and few retries: a reader's request must fail fast with 503, not hang. The worst
+# case (every attempt timing out, plus back-off) stays well below the functions' 10 s Lambda timeout,
+# so Kysy answers 503 itself instead of Lambda killing the request; tests check the arithmetic
+# against template.yaml.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+MAX_ATTEMPTS = 2
 _CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
 )
 
 
@@ -46,15 +54,19 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def cancellation_codes(error: ClientError) -> list[str]:
+    """Per transaction item, why a TransactWriteItems was cancelled (``None`` for items that were fine)."""
+    if error_code(error) != "TransactionCanceledException":
+        return []
+    reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
+    return [str(r.get("Code") or "None") for r in reasons]
+
+
 def is_conditional_failure(error: ClientError) -> bool:
     """A failed ConditionExpression, alone or inside a cancelled transaction."""
-    code = error_code(error)
-    if code == "ConditionalCheckFailedException":
+    if error_code(error) == "ConditionalCheckFailedException":
         return True
-    if code == "TransactionCanceledException":
-        reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
-        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-    return False
+    return "ConditionalCheckFailed" in cancellation_codes(error)
 
 
 @contextmanager
@@ -70,7 +82,7 @@ def translate_errors() -> Iterator[None]:
         if is_conditional_failure(error):
             raise
         code = error_code(error)
-        if code in _THROTTLED:
+        if code in _THROTTLED or {"TransactionConflict", "ThrottlingError"} & set(cancellation_codes(error)):
             raise Unavailable("We are busy right now. Please try again in a moment.", retry_after=2) from error
         if code in _MISSING:
             raise Unavailable("The question store is not reachable right now.", retry_after=30) from error
