@@ -98,5 +98,5 @@ def install() -> None:
     """Register the hook on boto3's default session: every client created afterwards carries it."""
     import boto3
 
-    session = boto3._get_default_session()  # noqa: SLF001 - the session boto3.client() uses
+    session = boto3._get_default_session()  # the session boto3.client() uses
     session.events.register("before-parameter-build", RECORDER.hook, unique_id="kysy-iam-recorder")

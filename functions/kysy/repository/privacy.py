@@ -117,12 +117,8 @@ class PrivacyMixin(StoreBase):
             "ExpressionAttributeValues": {":pk": {"S": keys.subject_pk(subject)}},
             "ConsistentRead": True,
         }
-        return [
-            SubjectRecord(post_id=item["post_id"]["S"], qa_id=item["qa_id"]["S"]) for item in self.paged(kwargs)
-        ]
+        return [SubjectRecord(post_id=item["post_id"]["S"], qa_id=item["qa_id"]["S"]) for item in self.paged(kwargs)]
 
     def delete_subject(self, subject: str, record: SubjectRecord) -> None:
         with translate_errors():
-            self.client.delete_item(
-                TableName=self.table, Key=keys.subject_key(subject, record.post_id, record.qa_id)
-            )
+            self.client.delete_item(TableName=self.table, Key=keys.subject_key(subject, record.post_id, record.qa_id))

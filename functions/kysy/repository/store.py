@@ -141,9 +141,7 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
             return rows[:limit], rows[limit - 1].post.id
         return rows, None
 
-    def _sorted_stream(
-        self, query: dict[str, Any], limit: int, sort_key: Any
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _sorted_stream(self, query: dict[str, Any], limit: int, sort_key: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         kwargs = {"TableName": self.table, "Limit": limit + 1, **query}
         for item in self.paged(kwargs):
             yield sort_key(item), item
@@ -362,9 +360,7 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
             merge_deltas(deltas, post.id, delta)
         self._write_import_batch(post.id, batch, deltas)
 
-    def _write_import_batch(
-        self, post_id: str, ops: list[dict[str, Any]], deltas: dict[str, dict[str, int]]
-    ) -> None:
+    def _write_import_batch(self, post_id: str, ops: list[dict[str, Any]], deltas: dict[str, dict[str, int]]) -> None:
         delta = {k: v for k, v in deltas.get(post_id, {}).items() if v}
         counts = [self.counts_op(post_id, delta)] if delta else []
         self.transact([*ops, *counts, self.bump_search_version_op()])

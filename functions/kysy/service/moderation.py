@@ -57,9 +57,7 @@ class ModerationService:
         """(pending records to change, ids skipped because they are not pending, more may follow)."""
         chosen = [bool(selection.ids), selection.client is not None, selection.post_id is not None]
         if sum(chosen) != 1:
-            raise ValidationFailed(
-                "Choose exactly one of: ids, client or post_id.", code="invalid_selection"
-            )
+            raise ValidationFailed("Choose exactly one of: ids, client or post_id.", code="invalid_selection")
         if selection.ids:
             if len(selection.ids) > MAX_IDS:
                 raise ValidationFailed(f"At most {MAX_IDS} ids at a time.", code="too_many_ids")

@@ -353,9 +353,7 @@ class QuestionService:
         qa = self._load(post_id, qa_id, version)
         why = validation.short_text(reason, limit=validation.REASON_MAX, field="reason")
         # The asker's address is only kept to tell them about an answer; a rejection ends that.
-        return self._change(
-            qa, editor, "reject", note=why, drop_email=True, status=Status.REJECTED, reject_reason=why
-        )
+        return self._change(qa, editor, "reject", note=why, drop_email=True, status=Status.REJECTED, reject_reason=why)
 
     def mark_duplicate(self, post_id: str, qa_id: str, *, version: int, duplicate_of: str, editor: Editor) -> QA:
         qa = self._load(post_id, qa_id, version)
