@@ -142,6 +142,7 @@ def create_app(title: str, settings: Settings, *, public: bool, csp: dict[str, s
         title=title,
         version=__version__,
         docs_url=docs_url,
+        swagger_ui_oauth2_redirect_url=None,  # no OAuth in the docs page; it would be a route API Gateway lacks
         openapi_url="/v1/openapi.json" if public else "/v1/admin/openapi.json",
         redoc_url=None,
     )
