@@ -42,6 +42,8 @@ def key(pk: str, sk: str = "x") -> dict[str, Any]:
     return {"PK": s(pk), "SK": s(sk)}
 
 
+GSI1_QUERY = {"IndexName": "GSI1", "KeyConditionExpression": "GSI1PK = :p"}
+GSI3_QUERY = {"IndexName": "GSI3", "KeyConditionExpression": "QPK = :q"}
 QUESTION = {**key("ASK#p", "QA#1"), "QPK": s("QUEUE"), "QSK": s("1"), "question": s("q?"), "status": s("pending")}
 
 
@@ -90,7 +92,7 @@ QUESTION = {**key("ASK#p", "QA#1"), "QPK": s("QUEUE"), "QSK": s("1"), "question"
         ),
         ("reader reads an address", READER, "dynamodb", "GetItem", {"Key": key("EMAIL#1", "EMAIL")}),
         ("reader reads a pending question", READER, "dynamodb", "GetItem", {"Key": key("ASK#p", "QA#1")}),
-        ("reader reads the queue", READER, "dynamodb", "Query", {"IndexName": "GSI3", "KeyConditionExpression": "QPK = :q"}),
+        ("reader reads the queue", READER, "dynamodb", "Query", GSI3_QUERY),
         (
             "reader queries the base table",
             READER,
@@ -131,8 +133,8 @@ def test_the_evaluator_denies_calls_outside_each_policy(why, function, service, 
     [
         ("reader asks a question", READER, "dynamodb", "PutItem", {"Item": QUESTION}),
         ("reader reads a post", READER, "dynamodb", "GetItem", {"Key": key("POST#p", "META")}),
-        ("reader views a post", READER, "dynamodb", "Query", {"IndexName": "GSI1", "KeyConditionExpression": "GSI1PK = :p"}),
-        ("editor reads the queue", EDITOR, "dynamodb", "Query", {"IndexName": "GSI3", "KeyConditionExpression": "QPK = :q"}),
+        ("reader views a post", READER, "dynamodb", "Query", GSI1_QUERY),
+        ("editor reads the queue", EDITOR, "dynamodb", "Query", GSI3_QUERY),
         ("editor publishes", EDITOR, "dynamodb", "PutItem", {"Item": {**key("POST#p", "QA#1"), "GSI1PK": s("POST#p")}}),
         ("notifier sends from the sender", NOTIFIER, "sesv2", "SendEmail", {"FromEmailAddress": SENDER}),
         (
@@ -176,7 +178,7 @@ def test_transactions_are_authorised_item_by_item():
         {
             "TransactItems": [
                 {"Put": {"TableName": TABLE, "Item": QUESTION}},
-                {"Update": {"TableName": TABLE, "Key": key("COUNTS", "POST#p"), "UpdateExpression": "ADD pending :one"}},
+                {"Update": {"TableName": TABLE, "Key": key("COUNTS", "POST#p"), "UpdateExpression": "ADD pending :n"}},
                 {"Delete": {"TableName": TABLE, "Key": key("EMAIL#1", "EMAIL")}},
                 {"ConditionCheck": {"TableName": TABLE, "Key": key("POST#p", "META"), "ConditionExpression": "x = :y"}},
             ]
@@ -205,8 +207,8 @@ def test_condition_semantics_follow_aws():
     assert iam.evaluate(spec, absent, {}).allowed  # ForAllValues of an absent key holds (AWS semantics)
     deny = {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*"}
     assert not iam.evaluate(iam.FunctionSpec("F", "h", (statement, deny), {}, ()), ok, {}).allowed
+    unknown = {**statement, "Condition": {"NumericLessThan": {"dynamodb:Attributes": ["1"]}}}
     with pytest.raises(ValueError, match="not modelled"):
-        unknown = {**statement, "Condition": {"NumericLessThan": {"dynamodb:Attributes": ["1"]}}}
         iam.evaluate(iam.FunctionSpec("F", "h", (unknown,), {}, ()), ok, {})
 
 
