@@ -155,6 +155,18 @@ def store(env: dict[str, str]) -> Any:
 
 
 @pytest.fixture
+def fresh_table(env: dict[str, str]) -> str:
+    """A table of its own (for tests of table-wide counters such as the daily new-post cap)."""
+    from kysy.repository.dynamo import make_client
+    from kysy.repository.table import create_table
+    from kysy.settings import get_settings
+
+    name = f"kysy-own-{uuid.uuid4().hex[:8]}"
+    create_table(make_client(get_settings()), name)
+    return name
+
+
+@pytest.fixture
 def post_id() -> str:
     """A fresh post per test, so tests never see each other's records."""
     return f"post-{uuid.uuid4().hex[:10]}"
