@@ -69,7 +69,7 @@ def spam_flags(question: str, name: str = "") -> tuple[str, ...]:
         flags.append(LINKS)
     if _PHRASES.search(text):
         flags.append(SPAM_PHRASE)
-    if _shouting(question):
+    if _shouting(_URL.sub(" ", question)):
         flags.append(CAPS)
     if _repeated(question):
         flags.append(REPEATED)
