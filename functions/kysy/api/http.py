@@ -90,8 +90,9 @@ DOCS_CSP = (
 
 
 def editor_view_csp(settings: Settings) -> str:
-    """The editor view's policy: its own files only, API calls to itself and to the Cognito domain."""
-    connect = " ".join(["'self'", *([settings.cognito_domain.rstrip("/")] if settings.cognito_domain else [])])
+    """The editor view's policy: its own files only, API calls to itself and to the Cognito domain
+    (any https origin when no domain is configured, as the page's own meta policy allows)."""
+    connect = f"'self' {settings.cognito_domain.rstrip('/') if settings.cognito_domain else 'https:'}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
