@@ -145,7 +145,7 @@ def test_ordinary_questions_are_not_flagged(text):
 
 # ---------------------------------------------------------------------------------------- timeouts
 def test_client_timeouts_fit_inside_the_lambda_timeout():
-    from kysy.notify.channels import _CLIENT_CONFIG as NOTIFY_CONFIG
+    from kysy.repository.aws import CLIENT_CONFIG as NOTIFY_CONFIG
     from kysy.repository.dynamo import _CLIENT_CONFIG as DYNAMO_CONFIG
 
     template = load_template()

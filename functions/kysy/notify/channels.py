@@ -15,32 +15,16 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from kysy.notify.messages import Digest
+from kysy.repository.aws import AwsCallFailed, aws_client, call
+
+__all__ = ["DeliveryFailed", "SesMailer", "SnsDigest", "WebhookDigest", "aws_client"]
 
 WEBHOOK_TIMEOUT_SECONDS = 5
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 
 class DeliveryFailed(Exception):
     """A send failed. The message names the channel and an error code, never a recipient."""
-
-
-def _code(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", "ClientError"))
-    return type(error).__name__
-
-
-def aws_client(service: str, *, region: str, endpoint: str | None) -> Any:
-    import boto3
-
-    kwargs: dict[str, Any] = {"region_name": region, "config": _CLIENT_CONFIG}
-    if endpoint:
-        kwargs["endpoint_url"] = endpoint
-    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
 
 
 # ------------------------------------------------------------------------------------ asker mail
@@ -56,14 +40,15 @@ class SesMailer:
 
     def send(self, message: EmailMessage) -> None:
         try:
-            self.client.send_email(
+            call(
+                self.client.send_email,
                 FromEmailAddress=str(message["From"]),
                 Destination={"ToAddresses": [str(message["To"])]},
                 Content={"Raw": {"Data": message.as_bytes(policy=SMTP)}},
             )
-        except (ClientError, BotoCoreError) as error:
+        except AwsCallFailed as error:
             # `from None`: SES messages can quote the addresses; keep them out of tracebacks and logs.
-            raise DeliveryFailed(f"SES did not accept the email ({_code(error)})") from None
+            raise DeliveryFailed(f"SES did not accept the email ({error.code})") from None
 
 
 class OutboxMailer:
@@ -102,9 +87,9 @@ class SnsDigest:
 
     def publish(self, digest: Digest) -> None:
         try:
-            self.client.publish(TopicArn=self.topic_arn, Subject=digest.subject[:99], Message=digest.text)
-        except (ClientError, BotoCoreError) as error:
-            raise DeliveryFailed(f"SNS publish failed ({_code(error)})") from None
+            call(self.client.publish, TopicArn=self.topic_arn, Subject=digest.subject[:99], Message=digest.text)
+        except AwsCallFailed as error:
+            raise DeliveryFailed(f"SNS publish failed ({error.code})") from None
 
 
 def valid_webhook_url(url: str) -> bool:
