@@ -30,6 +30,7 @@ SENDER = "kysy@example.com"
 # The suite asks thousands of questions from one address to ever new posts: the per-client and
 # new-post limits are lifted for it (tests of the limits build handlers with the real defaults).
 UNLIMITED = {
+    "KYSY_DYNAMODB_TIMEOUT_SECONDS": "30",  # moto copies the whole table for every transaction
     "KYSY_RATE_LIMIT_MAX": "1000",
     "KYSY_DAILY_QUESTION_LIMIT": "1000000",
     "KYSY_NEW_POSTS_PER_CLIENT_PER_DAY": "1000000",

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     )
     # Any DynamoDB endpoint (moto's server, DynamoDB Local); None means the real AWS endpoint.
     dynamodb_endpoint: str | None = None
+    # Read timeout of one DynamoDB call: well below the Lambda timeout in AWS; local emulators need more.
+    dynamodb_timeout_seconds: float = Field(default=2, gt=0, le=60)
 
     # Comma-separated blog origins allowed to call the reader API (CORS) and to submit questions.
     # Empty means "any origin" (CORS `*`, no origin check on submissions).

@@ -281,3 +281,15 @@ def test_admin_routes_need_the_jwt_authorizer_and_nothing_else_is_routed_to_the_
         for method, path, authorizer in function.routes:
             if path.startswith("/v1/admin"):
                 assert (function.name, authorizer) == ("EditorFunction", "EditorJwt"), f"{method} {path}"
+
+
+def test_editors_and_submissions_have_their_own_api_throttles():
+    """Per-route throttles exist for the editors' routes and for submissions, and every route key
+    they name is a route of the template (CloudFormation refuses a key that names no route)."""
+    api = iam.load_template()["Resources"]["HttpApi"]["Properties"]
+    settings = api["RouteSettings"]
+    routes = {f"{m} {p}" for f in FUNCTIONS.values() for m, p, _ in f.routes}
+    assert set(settings) <= routes
+    assert {"ANY /v1/admin/{proxy+}", "GET /editor/{proxy+}", "POST /v1/posts/{post_id}/questions"} <= set(settings)
+    default = api["DefaultRouteSettings"]
+    assert settings["POST /v1/posts/{post_id}/questions"]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]

@@ -146,19 +146,21 @@ def test_ordinary_questions_are_not_flagged(text):
 # ---------------------------------------------------------------------------------------- timeouts
 def test_client_timeouts_fit_inside_the_lambda_timeout():
     from kysy.repository.aws import CLIENT_CONFIG as NOTIFY_CONFIG
-    from kysy.repository.dynamo import _CLIENT_CONFIG as DYNAMO_CONFIG
+    from kysy.repository.dynamo import client_config
 
     template = load_template()
     default_timeout = template["Globals"]["Function"]["Timeout"]
     notifier_timeout = template["Resources"]["NotifierFunction"]["Properties"].get("Timeout", default_timeout)
 
     def worst_case(config: object) -> float:
-        """Every attempt times out, plus botocore's standard-mode back-off (at most 2**i s, capped at 20)."""
+        """Every attempt times out, plus botocore's standard-mode back-off (at most 2**i s after
+        attempt i, capped at 20 s)."""
         connect = float(config.connect_timeout)  # type: ignore[attr-defined]
         read = float(config.read_timeout)  # type: ignore[attr-defined]
-        attempts = int(config.retries["max_attempts"])  # type: ignore[attr-defined]
-        return attempts * (connect + read) + sum(min(2**i, 20) for i in range(1, attempts))
+        attempts = int(config.retries["total_max_attempts"])  # type: ignore[attr-defined]
+        return attempts * (connect + read) + sum(min(2**i, 20) for i in range(attempts - 1))
 
     # Kysy answers 503 itself (with Retry-After) before Lambda would kill the request.
-    assert worst_case(DYNAMO_CONFIG) < default_timeout
+    aws_default = Settings.model_fields["dynamodb_timeout_seconds"].default
+    assert worst_case(client_config(aws_default)) < default_timeout
     assert worst_case(NOTIFY_CONFIG) < notifier_timeout

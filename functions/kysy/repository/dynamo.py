@@ -29,22 +29,26 @@ _THROTTLED = {
 }
 _MISSING = {"ResourceNotFoundException", "UnrecognizedClientException", "AccessDeniedException"}
 
-# Short timeouts and few retries: a reader's request must fail fast with 503, not hang. The worst
-# case (every attempt timing out, plus back-off) stays well below the functions' 10 s Lambda timeout,
-# so Kysy answers 503 itself instead of Lambda killing the request; tests check the arithmetic
-# against template.yaml.
+# Short timeouts and one retry: a reader's request must fail fast with 503, not hang. The worst
+# case (both attempts timing out, plus back-off) stays below the functions' 10 s Lambda timeout, so
+# Kysy answers 503 itself instead of Lambda killing the request; a test checks the arithmetic
+# against template.yaml. Local emulators are far slower than DynamoDB (moto copies a whole table
+# for every transaction), so tests and `kysy dev` raise the read timeout (KYSY_DYNAMODB_TIMEOUT_SECONDS).
 CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = 2
-MAX_ATTEMPTS = 2
-_CLIENT_CONFIG = Config(
-    connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    read_timeout=READ_TIMEOUT_SECONDS,
-    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
-)
+TOTAL_ATTEMPTS = 2
+
+
+def client_config(read_timeout: float) -> Config:
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+    )
 
 
 def make_client(settings: Settings) -> DynamoDBClient:
-    kwargs: dict[str, Any] = {"region_name": settings.region, "config": _CLIENT_CONFIG}
+    config = client_config(settings.dynamodb_timeout_seconds)
+    kwargs: dict[str, Any] = {"region_name": settings.region, "config": config}
     if settings.dynamodb_endpoint:
         kwargs["endpoint_url"] = settings.dynamodb_endpoint
     return boto3.client("dynamodb", **kwargs)
