@@ -250,42 +250,37 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         log.close()
 
 
-@pytest.fixture
-def make_reader(env: dict[str, str]) -> Any:
-    """A reader handler built with different settings (e.g. a closed origin list), same table."""
+def _handler_factory(module_name: str, function: str) -> Any:
+    """Build that app's Lambda handler with other settings (same table unless overridden)."""
+    import importlib
+
     from mangum import Mangum
 
     from kysy.api.observability import lambda_entry
-    from kysy.api.reader import build_app
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
     from kysy.settings import Settings
 
+    build_app = importlib.import_module(module_name).build_app
+
     def build(**overrides: Any) -> Any:
         settings = Settings(**overrides)
         app = build_app(settings, Store(make_client(settings), settings.table_name))
-        return as_function("ReaderFunction", lambda_entry(Mangum(app, lifespan="off")))
+        return as_function(function, lambda_entry(Mangum(app, lifespan="off")))
 
     return build
+
+
+@pytest.fixture
+def make_reader(env: dict[str, str]) -> Any:
+    """A reader handler built with different settings (e.g. a closed origin list)."""
+    return _handler_factory("kysy.api.reader", "ReaderFunction")
 
 
 @pytest.fixture
 def make_editor(env: dict[str, str]) -> Any:
-    """An editor handler built with different settings (e.g. no sender), same table."""
-    from mangum import Mangum
-
-    from kysy.api.editor import build_app
-    from kysy.api.observability import lambda_entry
-    from kysy.repository import Store
-    from kysy.repository.dynamo import make_client
-    from kysy.settings import Settings
-
-    def build(**overrides: Any) -> Any:
-        settings = Settings(**overrides)
-        app = build_app(settings, Store(make_client(settings), settings.table_name))
-        return as_function("EditorFunction", lambda_entry(Mangum(app, lifespan="off")))
-
-    return build
+    """An editor handler built with different settings (e.g. no sender)."""
+    return _handler_factory("kysy.api.editor", "EditorFunction")
 
 
 @pytest.fixture
