@@ -164,3 +164,40 @@ def test_client_timeouts_fit_inside_the_lambda_timeout():
     aws_default = Settings.model_fields["dynamodb_timeout_seconds"].default
     assert worst_case(client_config(aws_default)) < default_timeout
     assert worst_case(NOTIFY_CONFIG) < notifier_timeout
+
+
+# ------------------------------------------------------------------------------- stream filter
+def _matches(pattern: object, event: object) -> bool:
+    """Lambda event-filter semantics for the forms the template uses: nested objects, lists of
+    allowed literals, and ``{"prefix": ...}``."""
+    if isinstance(pattern, dict):
+        return isinstance(event, dict) and all(k in event and _matches(v, event[k]) for k, v in pattern.items())
+    assert isinstance(pattern, list)
+    for allowed in pattern:
+        if isinstance(allowed, dict) and "prefix" in allowed:
+            if isinstance(event, str) and event.startswith(allowed["prefix"]):
+                return True
+        elif event == allowed:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("event_name", "pk", "sk", "delivered"),
+    [
+        ("INSERT", "ASK#post", "QA#01J0", True),
+        ("MODIFY", "POST#post", "QA#01J0", True),
+        ("REMOVE", "ASK#post", "QA#01J0", False),
+        ("INSERT", "SUBJECT#abc", "QA#post#01J0", False),  # a look-up item's SK starts with QA# too
+        ("INSERT", "EMAIL#01J0", "EMAIL", False),
+        ("MODIFY", "COUNTS", "POST#post", False),
+        ("INSERT", "RATE#c", "D#20260101", False),
+    ],
+)
+def test_the_notifier_receives_only_question_records(event_name, pk, sk, delivered):
+    import json
+
+    events = load_template()["Resources"]["NotifierFunction"]["Properties"]["Events"]
+    [pattern] = [f["Pattern"] for f in events["TableStream"]["Properties"]["FilterCriteria"]["Filters"]]
+    record = {"eventName": event_name, "dynamodb": {"Keys": {"PK": {"S": pk}, "SK": {"S": sk}}}}
+    assert _matches(json.loads(pattern), record) is delivered
