@@ -125,7 +125,10 @@ def test_editor_is_served_with_security_headers(kysy_server) -> None:  # type: i
         .headers["content-type"]
         .startswith("text/javascript")
     )
-    assert httpx.get(kysy_server.base_url + "/editor/config.json", timeout=10).json() == {"mode": "local"}
+    assert httpx.get(kysy_server.base_url + "/editor/config.json", timeout=10).json() == {
+        "mode": "local",
+        "sharedCacheSeconds": 60,
+    }
 
 
 # ---------------------------------------------------------------- the main flow

@@ -19,6 +19,7 @@ from kysy.api.static import static_router
 from kysy.models import QA
 from kysy.repository import Store
 from kysy.repository.dynamo import make_client
+from kysy.service.gaps import GapService
 from kysy.service.moderation import ModerationService, RecordRef, Selection
 from kysy.service.posts import PostChanges, PostService
 from kysy.service.privacy import PrivacyService
@@ -85,6 +86,16 @@ class BulkRejectIn(_In):
     client: str | None = Field(default=None, max_length=64)
     post_id: str | None = Field(default=None, max_length=200)
     reason: str = Field(default="", max_length=2_000)
+
+
+class NewQuestionIn(_In):
+    question: str = Field(max_length=20_000, description="3-2,000 characters after trimming")
+    note: str = Field(default="", max_length=2_000, description="Why it was written (kept in the audit trail)")
+
+
+class GapDismissIn(_In):
+    post_id: str = Field(max_length=200)
+    query: str = Field(max_length=2_000, description="The gap's text as listed")
 
 
 class ForgetIn(_In):
@@ -210,6 +221,31 @@ class ForgetOut(BaseModel):
     already_gone: list[str]
 
 
+class GapWeekOut(BaseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W19")
+    count: int
+
+
+class GapOut(BaseModel):
+    post_id: str
+    query: str = Field(description="Normalised search text (lower case; addresses and numbers replaced)")
+    count: int = Field(description="no_results + not_opened over the weeks kept (90 days)")
+    no_results: int = Field(description="Searches that found nothing")
+    not_opened: int = Field(description="Searches whose results the reader did not open")
+    last_week: str
+    weeks: list[GapWeekOut]
+
+
+class GapsOut(BaseModel):
+    items: list[GapOut]
+    next_cursor: str | None
+    truncated: bool = Field(description="More gaps are stored than one listing reads: the counts are partial")
+
+
+class GapDismissOut(BaseModel):
+    dismissed: int = Field(description="Week items deleted (0: already gone)")
+
+
 def current_editor(request: Request) -> Editor:
     """Every admin route depends on this: a verified token of a member of the editors group."""
     verifier: TokenVerifier = request.app.state.verifier
@@ -222,7 +258,11 @@ EditorDep = Annotated[Editor, Depends(current_editor)]
 
 
 def build_router(
-    questions: QuestionService, posts: PostService, moderation: ModerationService, privacy: PrivacyService
+    questions: QuestionService,
+    posts: PostService,
+    moderation: ModerationService,
+    privacy: PrivacyService,
+    gaps: GapService,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["editor"], dependencies=[Depends(current_editor)])
 
@@ -287,6 +327,11 @@ def build_router(
     @router.get("/posts/{post_id}/questions", response_model=RecordList)
     def post_records(post_id: str) -> dict[str, Any]:
         return {"items": [qa.admin() for qa in questions.records_of_post(post_id)]}
+
+    @router.post("/posts/{post_id}/questions", status_code=201, response_model=RecordOut)
+    def create_question(post_id: str, body: NewQuestionIn, editor: EditorDep) -> dict[str, Any]:
+        """A question written by an editor (e.g. from a search gap): pending, ``source`` "editor"."""
+        return questions.create(post_id, question=body.question, editor=editor, note=body.note).admin()
 
     @router.get("/posts/{post_id}/questions/{qa_id}", response_model=RecordWithSimilar)
     def get_record(post_id: str, qa_id: str) -> dict[str, Any]:
@@ -372,6 +417,20 @@ def build_router(
         logger.info("data-subject erasure", extra={"records": report.records_found})
         return report.as_dict()
 
+    @router.get("/gaps", response_model=GapsOut)
+    def list_gaps(
+        post_id: str | None = None,
+        limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+        cursor: Annotated[str | None, Query(max_length=512)] = None,
+    ) -> dict[str, Any]:
+        """What readers searched for and did not find (or found and opened nothing of), most searched first."""
+        return gaps.page(post_id=post_id, limit=limit, cursor=cursor)
+
+    @router.post("/gaps/dismiss", response_model=GapDismissOut)
+    def dismiss_gap(body: GapDismissIn) -> dict[str, int]:
+        """Remove one gap from the list (readers who search for it again count again)."""
+        return {"dismissed": gaps.dismiss(body.post_id, body.query)}
+
     return router
 
 
@@ -384,16 +443,20 @@ def config_router(settings: Settings) -> APIRouter:
         domain: str | None = None
         clientId: str | None = None  # noqa: N815 - the editor view's JSON keys
         redirectUri: str | None = None  # noqa: N815
+        # How long a CDN in front may keep a post's public list (s-maxage): what "readers see it" means.
+        sharedCacheSeconds: int  # noqa: N815
 
     @router.get("/editor/config.json", response_model=EditorConfig, response_model_exclude_none=True)
     def editor_config() -> dict[str, Any]:
+        cache = {"sharedCacheSeconds": settings.cache_max_age_seconds}
         if settings.jwks_json or not settings.cognito_domain:
-            return {"mode": "local"}
+            return {"mode": "local", **cache}
         return {
             "mode": "cognito",
             "domain": settings.cognito_domain,
             "clientId": settings.jwt_audience,
             "redirectUri": f"{settings.public_base_url}/editor/",
+            **cache,
         }
 
     return router
@@ -408,6 +471,7 @@ def build_app(settings: Settings, store: Store) -> FastAPI:
             PostService(store, settings),
             ModerationService(store, settings),
             PrivacyService(store, settings),
+            GapService(store, settings),
         )
     )
     app.include_router(config_router(settings))

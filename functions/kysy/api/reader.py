@@ -10,10 +10,11 @@ import json
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
-from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from mangum import Mangum
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kysy.api.http import create_app
 from kysy.api.observability import lambda_entry, logger, metrics
@@ -21,6 +22,7 @@ from kysy.api.static import static_router
 from kysy.errors import ValidationFailed
 from kysy.repository import Store
 from kysy.repository.dynamo import make_client
+from kysy.service.gaps import GapService
 from kysy.service.questions import Client, QuestionService, Submission
 from kysy.service.render import render_fragment
 from kysy.service.search import SearchService
@@ -65,6 +67,36 @@ class Accepted(BaseModel):
     id: str
     status: str
     notify: bool = Field(description="Whether the asker will get one email when answered (consent + address)")
+
+
+class GapReportIn(BaseModel):
+    """A search the reader made on this post that ended without an answer being opened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=2000, description="What the reader typed")
+    kind: Literal["no_results", "not_opened"] = Field(
+        description="no_results: the search showed nothing; not_opened: results were shown, none opened"
+    )
+
+
+class GapReported(BaseModel):
+    counted: bool = Field(description="False when the text held nothing worth counting (e.g. only an address)")
+
+
+# The widget sends the report with fetch(keepalive) as text/plain: a CORS-safelisted type, so no
+# preflight is needed while the page is closing. JSON is accepted too.
+_GAP_BODY_SCHEMA = GapReportIn.model_json_schema()
+_GAP_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": _GAP_BODY_SCHEMA}, "text/plain": {"schema": _GAP_BODY_SCHEMA}},
+    }
+}
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
 
 
 class Highlight(BaseModel):
@@ -116,7 +148,11 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
     return Response(body, media_type=media_type, headers=headers)
 
 
-def build_router(questions: QuestionService, settings: Settings, search: SearchService) -> APIRouter:
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def build_router(questions: QuestionService, settings: Settings, search: SearchService, gaps: GapService) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["reader"])
 
     @router.get("/posts/{post_id}/questions", response_model=PublishedPage)
@@ -145,7 +181,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         body: QuestionIn,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> JSONResponse:
-        client = Client(ip=request.client.host if request.client else "unknown", origin=request.headers.get("origin"))
+        client = Client(ip=_ip(request), origin=request.headers.get("origin"))
         result = questions.submit(
             post_id,
             Submission(
@@ -168,11 +204,39 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 
     @router.get("/search", response_model=SearchResults)
     def search_published(
+        request: Request,
         q: Annotated[str, Query(max_length=2000)],
         post_id: str | None = None,
         limit: Annotated[int | None, Query(ge=1, le=50)] = None,
+        live: Annotated[
+            bool,
+            Query(
+                description="A search-as-you-type request: a fruitless one is not counted as a search gap "
+                "(the widget reports the search the reader settled on itself)"
+            ),
+        ] = False,
     ) -> SearchResults:
-        return _search(q, post_id, limit, prefix=True)
+        results = _search(q, post_id, limit, prefix=True)
+        if not live:
+            gaps.note_search(post_id, q, hits=len(results.items), ip=_ip(request), origin=request.headers.get("origin"))
+        return results
+
+    @router.post(
+        "/posts/{post_id}/gaps",
+        status_code=202,
+        response_model=GapReported,
+        openapi_extra=_GAP_BODY,
+        summary="Report a search that found nothing or whose results were not opened",
+    )
+    def report_gap(request: Request, post_id: str, raw: Annotated[bytes, Depends(_raw_body)]) -> GapReported:
+        """Counted per post, ISO week and normalised text only (no IP, no client, no time); editors see
+        the counts. Limited per client and day (429)."""
+        try:
+            body = GapReportIn.model_validate_json(raw or b"{}")
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from error
+        counted = gaps.report(post_id, body.q, kind=body.kind, ip=_ip(request), origin=request.headers.get("origin"))
+        return GapReported(counted=counted)
 
     @router.get("/similar", response_model=SearchResults)
     def similar(
@@ -188,8 +252,10 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
     app = create_app("Kysy reader API", settings, public=True)
-    app.include_router(build_router(QuestionService(store, settings), settings, SearchService(store)))
-    app.include_router(static_router("widget", "/widget"))
+    app.include_router(
+        build_router(QuestionService(store, settings), settings, SearchService(store), GapService(store, settings))
+    )
+    app.include_router(static_router("widget", "/widget", chunks=True))
     return app
 
 

@@ -49,6 +49,13 @@ def subject_key(secret: str, email: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
+def check_origin(settings: Settings, origin: str | None) -> None:
+    """Reader writes come from the blog's own pages when the deployment names its origins."""
+    allowed = settings.origins
+    if allowed and origin is not None and origin.rstrip("/") not in allowed:
+        raise OriginNotAllowed("Questions can only be sent from the blog's own pages.")
+
+
 def validate_flag(value: str) -> str:
     if not _FLAG.fullmatch(value):
         raise ValidationFailed("flag must be a flag code such as 'links', or '*' for any flag.", code="invalid_flag")
@@ -162,7 +169,7 @@ class QuestionService:
         (a sender is configured); otherwise it is dropped here and stored nowhere.
         """
         validation.post_id(post_id)
-        self._check_origin(client.origin)
+        check_origin(self.settings, client.origin)
         question = validation.question(submission.question)
         name = validation.name(submission.name)
         email = validation.email(submission.email)
@@ -225,11 +232,6 @@ class QuestionService:
         self.store.submit_question(qa, limits=limits, post_exists=post is not None, consent=consent, now=now)
         return {"id": qa.id, "status": qa.status.value, "notify": qa.notify}
 
-    def _check_origin(self, origin: str | None) -> None:
-        allowed = self.settings.origins
-        if allowed and origin is not None and origin.rstrip("/") not in allowed:
-            raise OriginNotAllowed("Questions can only be sent from the blog's own pages.")
-
     # ================================================================ editor
     def queue(
         self,
@@ -269,6 +271,26 @@ class QuestionService:
             "counts": {p: c.pending for p, c in counts.items() if c.pending > 0},
             "flagged": {p: c.flagged for p, c in counts.items() if c.flagged > 0},
         }
+
+    def create(self, post_id: str, *, question: str, editor: Editor, note: str = "") -> QA:
+        """A question an editor writes (e.g. from a search that found nothing): pending, ``source=editor``,
+        ready to be answered like any reader's question. No asker, no client, no address."""
+        validation.post_id(post_id)
+        text = validation.question(question)
+        why = validation.short_text(note, limit=validation.REASON_MAX, field="note")
+        at = now_iso()
+        qa = QA(
+            post_id=post_id,
+            id=new_id(),
+            question=text,
+            source="editor",
+            created_at=at,
+            updated_at=at,
+            updated_by=editor.label,
+            audit=(AuditEntry(at=at, by=editor.label, action="create", note=why),),
+        )
+        self.store.create_pending(qa)
+        return qa
 
     def records_of_post(self, post_id: str) -> list[QA]:
         return self.store.records_of_post(validation.post_id(post_id))
