@@ -61,7 +61,12 @@ def gaps(editor: Any, token: str, **query: str) -> dict[str, Any]:
 
 
 def word() -> str:
-    return "zorblat" + uuid.uuid4().hex[:6]
+    """A word no post has, with no digits (a run of 5+ digits would be stored as [number])."""
+    return "zorblat" + letters()
+
+
+def letters(n: int = 8) -> str:
+    return "".join(chr(ord("a") + d % 26) for d in uuid.uuid4().bytes[:n])
 
 
 def test_a_fruitless_search_appears_in_the_gaps_list_and_nothing_identifying_is_stored(
