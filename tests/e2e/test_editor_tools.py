@@ -7,6 +7,7 @@ readers see them, keyboard-only paths, axe-core in light and dark, the phone lay
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -387,7 +388,7 @@ def test_sign_in_survives_a_new_tab_and_sign_out_follows(browser, kysy_server) -
     first.click("#signin-local button[type=submit]")
     first.wait_for_selector("#app:visible")
     session = first.evaluate(SESSION)
-    claims = json.loads(__import__("base64").urlsafe_b64decode(kysy_server.editor_token.split(".")[1] + "==").decode())
+    claims = json.loads(base64.urlsafe_b64decode(kysy_server.editor_token.split(".")[1] + "==").decode())
     assert session["exp"] == claims["exp"]  # kept exactly as long as the token is valid
 
     second = ctx.new_page()  # a new tab: signed in without pasting anything

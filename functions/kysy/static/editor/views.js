@@ -33,26 +33,42 @@ function focusAfter(ctx, pane, index) {
   (rows[Math.min(index, rows.length - 1)] || ctx.$(pane + "-h")).focus();
 }
 
+// One page of a paged list (`list`: {items, next, postId?}) into its pane: the first page (`reset`) replaces
+// the items and is announced ("n shown" or the empty text), later pages are appended. Returns the new items.
+async function loadPage(ctx, name, path, list, reset, params, texts) {
+  const q = new URLSearchParams({ limit: PAGE, ...params });
+  if (list.postId) q.set("post_id", list.postId);
+  if (!reset && list.next) q.set("cursor", list.next);
+  const pane = ctx.$(name);
+  pane.setAttribute("aria-busy", "true");
+  try {
+    const r = await ctx.api("GET", `${path}?${q}`);
+    list.items = reset ? r.items : [...list.items, ...r.items];
+    list.next = r.next_cursor;
+    if (reset) ctx.announce(list.items.length ? ctx.t(texts[0], { n: list.items.length }) : ctx.t(texts[1]));
+    return r;
+  } catch (err) {
+    ctx.report(err);
+    return null;
+  } finally {
+    pane.removeAttribute("aria-busy");
+  }
+}
+
+// After "Load more": focus on the first new item's first button (the button itself may be gone).
+function focusNew(ctx, name, list, added) {
+  ctx.$(name).querySelectorAll("li")[list.items.length - added]?.querySelector("button")?.focus();
+}
+
 // ------------------------------------------------------------------ rejected and duplicates
 const rejected = { items: [], next: null, postId: "" };
 
 async function loadRejected(ctx, reset) {
-  const q = new URLSearchParams({ order: "newest", limit: PAGE });
-  if (rejected.postId) q.set("post_id", rejected.postId);
-  if (!reset && rejected.next) q.set("cursor", rejected.next);
-  const pane = ctx.$("rejected");
-  pane.setAttribute("aria-busy", "true");
-  try {
-    const r = await ctx.api("GET", "/rejected?" + q);
-    rejected.items = reset ? r.items : [...rejected.items, ...r.items];
-    rejected.next = r.next_cursor;
-    renderRejected(ctx);
-    if (reset) ctx.announce(rejected.items.length ? ctx.t("rejectedLoaded", { n: rejected.items.length }) : ctx.t("rejectedEmpty"));
-  } catch (err) {
-    ctx.report(err);
-  } finally {
-    pane.removeAttribute("aria-busy");
-  }
+  const texts = ["rejectedLoaded", "rejectedEmpty"];
+  const r = await loadPage(ctx, "rejected", "/rejected", rejected, reset, { order: "newest" }, texts);
+  if (!r) return;
+  renderRejected(ctx);
+  if (!reset) focusNew(ctx, "rejected", rejected, r.items.length);
 }
 
 function renderRejected(ctx) {
@@ -137,23 +153,11 @@ async function restore(ctx, r, index) {
 const gaps = { items: [], next: null, postId: "", truncated: false };
 
 async function loadGaps(ctx, reset) {
-  const q = new URLSearchParams({ limit: PAGE });
-  if (gaps.postId) q.set("post_id", gaps.postId);
-  if (!reset && gaps.next) q.set("cursor", gaps.next);
-  const pane = ctx.$("gaps");
-  pane.setAttribute("aria-busy", "true");
-  try {
-    const r = await ctx.api("GET", "/gaps?" + q);
-    gaps.items = reset ? r.items : [...gaps.items, ...r.items];
-    gaps.next = r.next_cursor;
-    gaps.truncated = r.truncated;
-    renderGaps(ctx);
-    if (reset) ctx.announce(gaps.items.length ? ctx.t("gapsLoaded", { n: gaps.items.length }) : ctx.t("gapsEmpty"));
-  } catch (err) {
-    ctx.report(err);
-  } finally {
-    pane.removeAttribute("aria-busy");
-  }
+  const r = await loadPage(ctx, "gaps", "/gaps", gaps, reset, {}, ["gapsLoaded", "gapsEmpty"]);
+  if (!r) return;
+  gaps.truncated = r.truncated;
+  renderGaps(ctx);
+  if (!reset) focusNew(ctx, "gaps", gaps, r.items.length);
 }
 
 function renderGaps(ctx) {
@@ -250,23 +254,11 @@ async function dismiss(ctx, g, index) {
 const posts = { items: [], next: null, open: "" };
 
 async function loadPosts(ctx, reset) {
-  const q = new URLSearchParams({ limit: PAGE });
-  if (!reset && posts.next) q.set("cursor", posts.next);
-  const pane = ctx.$("posts");
-  pane.setAttribute("aria-busy", "true");
-  try {
-    const r = await ctx.api("GET", "/posts?" + q);
-    posts.items = reset ? r.items : [...posts.items, ...r.items];
-    posts.next = r.next_cursor;
-    for (const p of r.items) ctx.st.posts[p.id] = p;
-    renderPosts(ctx);
-    if (reset) ctx.announce(posts.items.length ? ctx.t("postsLoaded", { n: posts.items.length }) : ctx.t("postsEmpty"));
-    else pane.querySelectorAll("li")[posts.items.length - r.items.length]?.querySelector("button")?.focus();
-  } catch (err) {
-    ctx.report(err);
-  } finally {
-    pane.removeAttribute("aria-busy");
-  }
+  const r = await loadPage(ctx, "posts", "/posts", posts, reset, {}, ["postsLoaded", "postsEmpty"]);
+  if (!r) return;
+  for (const p of r.items) ctx.st.posts[p.id] = p;
+  renderPosts(ctx);
+  if (!reset) focusNew(ctx, "posts", posts, r.items.length);
 }
 
 function renderPosts(ctx) {
