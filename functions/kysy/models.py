@@ -65,6 +65,8 @@ class QA:
     duplicate_of: str = ""
     source: str = "reader"  # reader | import | editor
     import_key: str = ""
+    import_hash: str = ""  # what the importer wrote (see service.imports): an editor's change makes it differ
+    flags: tuple[str, ...] = ()  # machine codes shown to editors, e.g. "import_check" (see docs/ARCHITECTURE.md)
     version: int = 1
     audit: tuple[AuditEntry, ...] = ()
 

@@ -36,8 +36,40 @@ _CHROME = {
 }
 _CHROME_CLASS = re.compile(r"comment|related|share|sharing|social|sidebar|widget|newsletter|breadcrumb", re.I)
 _BLOCK_TAGS = frozenset(
-    "p div section article main header footer aside li dt dd h1 h2 h3 h4 h5 h6 td th tr table ul ol dl "
-    "blockquote pre figure figcaption details summary address time".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "li",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "details",
+        "summary",
+        "address",
+        "time",
+    ]
 )
 _HEAD_LEVEL = re.compile(r"^h([1-6])$")
 
@@ -51,7 +83,7 @@ def html_blocks(text: str, *, url: str | None = None) -> tuple[list[Block], dict
         from trafilatura.settings import use_config
     try:
         doc = lxml.html.document_fromstring(text)
-    except Exception as error:  # noqa: BLE001 - lxml raises several types for unusable input
+    except Exception as error:
         raise ImportFailed("invalid_html", f"The HTML could not be read ({error}).") from None
     meta = _metadata(doc)
     removed = _chrome(doc)
@@ -131,7 +163,7 @@ def _markup_date(doc: HtmlElement) -> str | None:
         from htmldate import find_date
     try:
         found = find_date(doc, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    except Exception:  # noqa: BLE001 - htmldate is best effort; no date is a valid outcome
+    except Exception:
         return None
     return found or None
 

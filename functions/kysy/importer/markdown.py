@@ -23,7 +23,7 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         import frontmatter
     try:
         meta, content = frontmatter.parse(text)
-    except Exception:  # noqa: BLE001 - malformed front matter: read the whole file as Markdown
+    except Exception:
         return {}, text
     out: dict[str, str] = {}
     for key, value in meta.items():

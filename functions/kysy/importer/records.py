@@ -193,7 +193,9 @@ def parse_records(text: str, *, fmt: str, lang: str | None) -> ParsedPost:
     language = lang or _text(post.get("lang")) or detect_language(" ".join(p.question + " " + p.answer for p in pairs))
     title = _text(post.get("title")) or None
     date = _text(post.get("date")) or None
-    return ParsedPost(title, date, intro, language, fmt, pairs, report, url=_text(post.get("url")))
+    return ParsedPost(
+        title, date, intro, language, fmt, pairs, report, url=_text(post.get("url")), slug=_text(post.get("id"))
+    )
 
 
 def _meta(row: dict[str, Any]) -> RecordMeta:

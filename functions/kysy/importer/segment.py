@@ -61,10 +61,7 @@ def segment(blocks: list[Block], *, title: str | None) -> Segmented:
     _resolve_speakers(blocks)
     _number_questions(blocks)
     mode, questions = _structure(blocks)
-    if mode:
-        result = _by_structure(blocks, mode, questions, title=title)
-    else:
-        result = _by_scoring(blocks, title=title)
+    result = _by_structure(blocks, mode, questions, title=title) if mode else _by_scoring(blocks, title=title)
     _trim_outro(result, structured=bool(mode))
     _confidence(result, mode)
     result.report.sort(key=lambda u: u.position)
@@ -151,9 +148,9 @@ def _question_level(blocks: list[Block]) -> int | None:
         asking = sum(_asking(blocks[i]) for i in indexes)
         if asking * 2 < len(indexes):
             continue
-        if len(indexes) >= 2 or (asking == 1 and indexes[0] > 0 and cues.question_score(blocks[indexes[0]].text) >= 3):
-            if best is None or (asking, level) > best:
-                best = (asking, level)
+        enough = len(indexes) >= 2 or (asking == 1 and cues.question_score(blocks[indexes[0]].text) >= 3)
+        if enough and (best is None or (asking, level) > best):
+            best = (asking, level)
     return best[1] if best else None
 
 
@@ -302,7 +299,11 @@ def _by_scoring(blocks: list[Block], *, title: str | None) -> Segmented:
     result = Segmented(title=title)
     scores = [_plain_score(b, blocks) for b in blocks]
     lead_end = next(
-        (i for i, (b, s) in enumerate(zip(blocks, scores, strict=True)) if s >= 2.0 and b.kind != "heading"),
+        (
+            i
+            for i, (b, s) in enumerate(zip(blocks, scores, strict=True))
+            if (s >= 2.0 and b.kind != "heading") or (b.kind == "heading" and _asking(b))
+        ),
         len(blocks),
     )
     body = list(range(len(blocks)))
@@ -493,7 +494,7 @@ def _pair_bonus(question: Block, answer: Block) -> float:
 
 def _trim_outro(result: Segmented, *, structured: bool) -> None:
     """Closing words at the end of the last answer are the post's outro (structured posts)."""
-    if not result.pairs or not structured or result.outro and result.outro[0].pos < result.pairs[-1].answer[-1].pos:
+    if not result.pairs or not structured or (result.outro and result.outro[0].pos < result.pairs[-1].answer[-1].pos):
         return
     last = result.pairs[-1]
     moved: list[Block] = []
@@ -538,10 +539,10 @@ def _confidence(result: Segmented, mode: str) -> None:
         if draft.answer[-1].pos + 1 in unplaced:  # the text after the answer may belong to it
             confidence -= 0.2
             draft.reasons.append("next_to_unplaced")
-        if index == len(result.pairs) - 1 and len(draft.answer) > 1:
-            if _outro_evidence(draft.answer[-1]) >= OUTRO_MAYBE:
-                confidence -= 0.3
-                draft.reasons.append("outro_uncertain")
+        last = index == len(result.pairs) - 1 and len(draft.answer) > 1
+        if last and _outro_evidence(draft.answer[-1]) >= OUTRO_MAYBE:
+            confidence -= 0.3
+            draft.reasons.append("outro_uncertain")
         draft.confidence = max(0.0, min(1.0, confidence))
 
 

@@ -81,6 +81,7 @@ def qa_to_item(qa: QA) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(qa, name) for name in _QA_FIELDS}
     values["status"] = qa.status.value
     values["audit"] = [vars(entry) for entry in qa.audit[-50:]]
+    values["flags"] = list(qa.flags)
     item = {"PK": _qa_pk(qa.post_id, qa.status), "SK": f"QA#{qa.id}", "type": "qa", **values}
     if qa.status is Status.PUBLISHED:
         item |= {"GSI1PK": _post_pk(qa.post_id), "GSI1SK": f"QA#{qa.id}", "GSI2PK": PUBLISHED, "GSI2SK": qa.id}
@@ -95,6 +96,7 @@ def qa_from_item(item: dict[str, Any]) -> QA:
     values["status"] = Status(values["status"])
     values["notify"] = bool(values.get("notify", False))
     values["audit"] = tuple(AuditEntry(**entry) for entry in values.get("audit", []))
+    values["flags"] = tuple(values.get("flags", ()))
     return QA(**values)
 
 
@@ -282,6 +284,10 @@ class Store:
                 }
             }
         ]
+        if qa.import_key:  # an editor deleted an imported record: a re-import must not bring it back
+            from kysy.repository.imports import tombstone_put
+
+            ops.append(tombstone_put(self.table, qa))
         if qa.status is Status.PUBLISHED:
             ops.append(self._bump_search_version())
         self._transact(ops, qa)
