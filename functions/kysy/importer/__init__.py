@@ -28,9 +28,8 @@ from kysy.importer.source import MAX_BYTES, decode_bytes, detect_format, read_so
 
 
 def normalise_question(question: str) -> str:
-    """Case, Unicode form, whitespace and closing punctuation do not make a question different."""
-    text = " ".join(unicodedata.normalize("NFKC", question).casefold().split())
-    return text.rstrip(" ?!.:;")
+    """Case, Unicode form and whitespace do not make a question different (as in earlier imports)."""
+    return " ".join(unicodedata.normalize("NFKC", question).casefold().split())
 
 
 def import_key(post_id: str, question: str) -> str:

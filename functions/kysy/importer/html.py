@@ -225,6 +225,16 @@ def _preserve_structure(doc: HtmlElement) -> None:
         rule.tag = "p"
         rule.attrib.clear()
         rule.text = RULE
+    page = doc.find("body")
+    landmarks = doc.xpath("//article|//main|//*[@role='main']")
+    if page is not None and not landmarks:
+        # Without a landmark trafilatura falls back on loose paragraphs and drops every heading:
+        # a page (or a WordPress export's post body) without one is all content, so say so.
+        main = page.makeelement("main", {})
+        main.text, page.text = page.text, None
+        for child in list(page):
+            main.append(child)
+        page.append(main)
 
 
 class _Walker:
