@@ -64,6 +64,14 @@ _CONTACT = re.compile(
     r"\b(?:contact us|get in touch|drop us|write to us|reach out|let us know|email us|send us|"
     r"ota (?:meihin )?yhteyttä|soita meille|lähetä (?:meille )?viesti|kirjoita meille|laita viesti)", re.I,
 )
+# "Still have questions?", "Puuttuiko jotain?": the post hands over to the reader.
+_LEFTOVER = re.compile(
+    r"\b(?:(?:still|more|other|further|additional|any other|remaining) questions|questions (?:we|i) did(?:n't| not)|"
+    r"did(?:n't| not) (?:find|see|cover)|could(?:n't| not) find|not (?:covered|answered) here|"
+    r"muita kysymyksiä|lisäkysymyksiä|lisää kysyttävää|kysyttävää|jäikö|puuttuiko|eikö\b.{0,40}\blöytynyt|"
+    r"askarrutta\w*)",
+    re.I,
+)
 _SIGN_OFF_WORDS = re.compile(
     r"^(?:(?:kind |best |warm |many )?regards|best(?: wishes)?|cheers|thanks|all the best|yours|sincerely|"
     r"(?:ystävällisin |parhain |lämpimin |aurinkoisin )?terveisin|terveisin|t\.|toivottaa|hyvää (?:syksyä|kevättä|"
@@ -181,6 +189,8 @@ def closing_score(text: str) -> float:
         score += 2.0
     if _CONTACT.search(text):
         score += 1.0
+    if _LEFTOVER.search(text):
+        score += 1.5
     if "!" in text:
         score += 0.5
     if len(text) > 400:

@@ -17,7 +17,7 @@ _LABEL = (
     r"(?:date|dated|published(?: on)?|posted(?: on)?|written(?: on)?|julkaistu|julkaisupäivä|julkaisu|"
     r"päivämäärä|päiväys|pvm|kirjoitettu)"
 )
-_UPDATED = r"(?:updated|last updated|modified|edited|päivitetty|muokattu|viimeksi päivitetty)"
+_UPDATED = r"(?:last updated|last modified|updated|modified|edited|viimeksi päivitetty|päivitetty|muokattu)"
 _MONTH_WORD = r"[^\W\d_]{3,}\.?"
 _DATE = (
     r"(?P<iso>\d{4}-\d{1,2}(?:-\d{1,2})?)(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -28,7 +28,7 @@ DATE = re.compile(_DATE, re.IGNORECASE)
 _WEEKDAY = r"(?:[^\W\d_]+(?:na|day),?\s+)?"
 # "date 2021-12 text..." / "Julkaistu 3.12.2021" at the start of a paragraph.
 _KEYED = re.compile(rf"^\s*{_LABEL}\s*:?\s*{_WEEKDAY}(?:{_DATE})(?=[\s,;.·|]|$)[\s,;.·|]*", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[\s,;.·|•/–—\-()]+")
+_SEPARATORS = re.compile(r"[\s,;:.·|•/–—\-()]+")
 _BYLINE = re.compile(
     r"^(?:by|written by|posted by|author|text|words|kirjoittaja|kirjoittanut|kirjoittajat|teksti|tekijä|laatija)"
     r"\b\s*:?\s*\S",

@@ -169,6 +169,10 @@ def _drop_link_lists(blocks: list[Block], removed: list[str]) -> list[Block]:
     if links >= 2:
         removed.append(f"links ({links})")
         return blocks[:end]
+    label = _LINK.sub(" ", blocks[-1].text).strip()
+    if label.endswith(":") and not cues.asks(label):  # "Read also: [Another post](...)"
+        removed.append(f"links: {label.rstrip(':')}")
+        return blocks[:end]
     return blocks
 
 
