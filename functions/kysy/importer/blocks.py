@@ -18,7 +18,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|/|#|\./|\.\./)|^[^:/?#]+(?:[/?#]|$)", re.IGNORECASE)
 
 # Q:/K:/A:/V: and the spelled-out words, optionally with the asker in parentheses or after "from".
-_NAME = r"[A-ZÅÄÖÜ][\w'’-]*\.?(?:\s+(?:[A-ZÅÄÖÜ][\w'’-]*\.?|van|von|de|af))*"
+_NAME = r"(?:@[\w.-]*\w|[A-ZÅÄÖÜ][\w'’-]*\.?(?:\s+(?:[A-ZÅÄÖÜ][\w'’-]*\.?|van|von|de|af))*)"
 LABEL = re.compile(
     r"^(?P<tag>Q|K|A|V|[Kk]ysymys|[Vv]astaus|[Qq]uestion|[Aa]nswer)"
     rf"(?:\s*\((?P<pname>{_NAME})\)|\s+(?:from|by|lähettäjä)\s+(?P<fname>{_NAME}))?"

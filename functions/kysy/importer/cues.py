@@ -68,8 +68,14 @@ _CONTACT = re.compile(
 _LEFTOVER = re.compile(
     r"\b(?:(?:still|more|other|further|additional|any other|remaining) questions|questions (?:we|i) did(?:n't| not)|"
     r"did(?:n't| not) (?:find|see|cover)|could(?:n't| not) find|not (?:covered|answered) here|"
-    r"muita kysymyksiä|lisäkysymyksiä|lisää kysyttävää|kysyttävää|jäikö|puuttuiko|eikö\b.{0,40}\blöytynyt|"
-    r"askarrutta\w*)",
+    r"(?:did(?:n't| not)|have(?:n't| not)|was(?:n't| not)) (?:we )?answer\w*|"
+    r"muita kysymyksiä|lisäkysymyksiä|lisää kysyttävää|kysyttävää|jäikö|puuttuiko|"
+    r"(?:emme|emmekö|ei|eikö)\b.{0,40}\b(?:vastanneet|vastannut|löytynyt|löytänyt|käsitelty)|askarrutta\w*)",
+    re.I,
+)
+_INVITE = re.compile(
+    r"\b(?:come and|come by|join us|say hi|say hello|see you|meet us|tervetuloa|tulkaa|tule mukaan|"
+    r"tule moikkaamaan|nähdään|moikataan)",
     re.I,
 )
 _SIGN_OFF_WORDS = re.compile(
@@ -191,6 +197,8 @@ def closing_score(text: str) -> float:
         score += 1.0
     if _LEFTOVER.search(text):
         score += 1.5
+    if _INVITE.search(text):
+        score += 1.0
     if "!" in text:
         score += 0.5
     if len(text) > 400:

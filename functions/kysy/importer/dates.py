@@ -97,6 +97,10 @@ def date_line(text: str) -> tuple[str | None, str]:
     leftover = _SEPARATORS.sub("", rest)
     if date_value and not leftover:
         return date_value, "date"
+    keyed = _KEYED.match(stripped)
+    tail = stripped[keyed.end() :] if keyed else ""
+    if keyed and len(tail) <= 40 and not tail.endswith((".", "!")) and iso_date(keyed.group(0)):
+        return iso_date(keyed.group(0)), "meta"  # "Julkaistu 8.10.2025 | Asiakaspalvelu"
     if _BYLINE.match(stripped) or (date_value and _BY_INSIDE.search(stripped)) or _READING.search(stripped):
         return date_value, "meta"
     return None, ""
