@@ -306,3 +306,16 @@ def test_no_local_stack_says_what_to_do(env, post_id, tmp_path, monkeypatch, cap
     # A dry run without any table still shows the plan, as into a new post.
     assert main(["import", str(POSTS / "bold.en.md"), "--post", post_id, "--dry-run"]) == 0
     assert "planned as a new post" in capsys.readouterr().out
+
+
+def test_a_post_larger_than_one_transaction_is_written_completely(table_args, store, post_id, tmp_path, capsys):
+    path = tmp_path / "big.md"
+    path.write_text(
+        "# Big FAQ\n\n" + "".join(f"## Question number {n}?\n\nAnswer number {n}.\n\n" for n in range(1, 131)),
+        encoding="utf-8",
+    )
+    first = run_json(capsys, "import", str(path), "--post", post_id, *table_args)
+    assert first["summary"]["create"] == 130
+    assert len(records(store, post_id, Status.PUBLISHED)) == 130
+    again = run_json(capsys, "import", str(path), "--post", post_id, *table_args)
+    assert again["summary"]["unchanged"] == 130
