@@ -221,6 +221,13 @@ def _preserve_structure(doc: HtmlElement) -> None:
         if summary is not None:
             summary.tag = "dt"
         details.append(body)
+    for button in list(doc.iter("button")):
+        # An accordion's toggle holds the question ("<h3><button>Question?</button></h3>"); trafilatura
+        # drops buttons, so a toggle becomes plain text. Other buttons ("Subscribe") stay buttons.
+        in_heading = any(a.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt") for a in button.iterancestors())
+        if in_heading or button.get("aria-expanded") is not None or button.get("aria-controls") is not None:
+            button.tag = "span"
+            button.attrib.clear()
     for rule in list(doc.iter("hr")):
         rule.tag = "p"
         rule.attrib.clear()
