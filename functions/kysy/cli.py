@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kysy.service.imports import ImportPlan
 
 EXIT_FAILED = 1
+CLI_READ_TIMEOUT = 60  # seconds: an import writes transactions of up to 100 items
 LOCAL_HINT = "start the local stack with `scripts/dev` (or `kysy dev`) and run this again"
 
 
@@ -92,7 +93,8 @@ def _import_store(args: argparse.Namespace) -> tuple[ImportStore, str]:
 
     overrides, where = _target(args)
     settings = Settings(**overrides)
-    return ImportStore(Store(make_client(settings), settings.table_name)), where
+    client = make_client(settings, read_timeout=CLI_READ_TIMEOUT)
+    return ImportStore(Store(client, settings.table_name)), where
 
 
 def _unreachable(error: Exception, where: str) -> str:
@@ -169,19 +171,14 @@ def _parse(text: str, fmt: str, lang: str | None, url: str | None) -> ParsedPost
 def _plan(
     args: argparse.Namespace, store: ImportStore | None, post_id: str, parsed: ParsedPost, **meta: Any
 ) -> ImportPlan:
-    from kysy.service.imports import import_post, plan_import
+    from kysy.service.imports import ImportOptions, import_post, plan_import
 
-    options = {
-        "title": args.title,
-        "url": args.url,
-        "lang": args.lang,
-        "replace_existing": args.replace,
-        "force": args.force,
-    }
-    options |= {k: v for k, v in meta.items() if v is not None and options.get(k) is None}
+    given = {"title": args.title, "url": args.url, "lang": args.lang}
+    given |= {k: v for k, v in meta.items() if v is not None and given.get(k) is None}
+    options = ImportOptions(**given, replace_existing=args.replace, force=args.force)
     if store is None:
-        return plan_import(None, post_id, parsed, **options)
-    return import_post(store, post_id, parsed, dry_run=args.dry_run, **options)
+        return plan_import(None, post_id, parsed, options)
+    return import_post(store, post_id, parsed, options, dry_run=args.dry_run)
 
 
 def _import_one(

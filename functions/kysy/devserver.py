@@ -101,16 +101,15 @@ def load_seed(store: object, demo_file: Path) -> None:
     from kysy.importer import parse_post, read_source
     from kysy.repository import Store
     from kysy.repository.imports import ImportStore
-    from kysy.service.imports import import_post
+    from kysy.service.imports import ImportOptions, import_post
 
     assert isinstance(store, Store)
     for meta_file in sorted(SEED_DIR.glob("*.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         text, fmt = read_source(SEED_DIR / meta["source"])
         parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
-        import_post(
-            ImportStore(store), meta["id"], parsed, title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang")
-        )
+        options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+        import_post(ImportStore(store), meta["id"], parsed, options)
         demo_file.parent.mkdir(parents=True, exist_ok=True)
         demo_file.write_text(
             json.dumps(

@@ -133,13 +133,13 @@ def test_a_record_an_editor_deleted_stays_deleted(table_args, store, post_id, ca
 def test_a_concurrent_editor_save_is_never_overwritten(env, store, post_id):
     from kysy.importer import parse_post
     from kysy.repository.imports import ImportConflict, ImportStore
-    from kysy.service.imports import apply_plan, import_post, plan_import
+    from kysy.service.imports import ImportOptions, apply_plan, import_post, plan_import
 
     imports = ImportStore(store)
     text, fmt = read_source(POSTS / "qa-labels.en.txt")
     parsed = parse_post(text, fmt=fmt)
-    import_post(imports, post_id, parsed, title="Old title")
-    plan = plan_import(imports, post_id, parsed, title="New title")  # read ...
+    import_post(imports, post_id, parsed, ImportOptions(title="Old title"))
+    plan = plan_import(imports, post_id, parsed, ImportOptions(title="New title"))  # read ...
     questions, editor = editor_service(store)
     target = records(store, post_id, Status.PUBLISHED)[0]
     questions.edit(

@@ -35,8 +35,10 @@ _CLIENT_CONFIG = Config(
 )
 
 
-def make_client(settings: Settings) -> DynamoDBClient:
-    kwargs: dict[str, Any] = {"region_name": settings.region, "config": _CLIENT_CONFIG}
+def make_client(settings: Settings, *, read_timeout: int | None = None) -> DynamoDBClient:
+    """``read_timeout`` for tools that write large transactions (the CLI); requests keep the short one."""
+    config = _CLIENT_CONFIG if read_timeout is None else _CLIENT_CONFIG.merge(Config(read_timeout=read_timeout))
+    kwargs: dict[str, Any] = {"region_name": settings.region, "config": config}
     if settings.dynamodb_endpoint:
         kwargs["endpoint_url"] = settings.dynamodb_endpoint
     return boto3.client("dynamodb", **kwargs)

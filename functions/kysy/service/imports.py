@@ -168,20 +168,28 @@ def _status(pair: Pair) -> Status:
     return Status.PENDING if pair.needs_check else Status.PUBLISHED
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person importing decided: post metadata to set, and how far a re-import may go."""
+
+    title: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    replace_existing: bool = False  # also remove imported records no longer in the source
+    force: bool = False  # overwrite editors' changes, bring back what editors deleted
+
+
 def plan_import(
     store: ImportStore | None,
     post_id: str,
     parsed: ParsedPost,
+    options: ImportOptions = ImportOptions(),
     *,
-    title: str | None = None,
-    url: str | None = None,
-    lang: str | None = None,
-    replace_existing: bool = False,
-    force: bool = False,
     now: datetime | None = None,
 ) -> ImportPlan:
     """Everything the import would write, without writing (``store=None``: as into an empty post)."""
     validation.post_id(post_id)
+    title, url, lang, force = options.title, options.url, options.lang, options.force
     now = now or datetime.now(UTC)
     at = _stamp(now)
     existing = store.records(post_id) if store else []
@@ -224,7 +232,7 @@ def plan_import(
         if dup and dup in ids and ids[dup] != dup:
             record.qa = replace(record.qa, duplicate_of=ids[dup])
             record.qa = replace(record.qa, import_hash=content_hash(record.qa))
-    if replace_existing:
+    if options.replace_existing:
         keep = {r.qa.id for r in planned}
         for qa in existing:
             if qa.source == IMPORTER and qa.id not in keep:
@@ -331,21 +339,15 @@ def import_post(
     store: ImportStore,
     post_id: str,
     parsed: ParsedPost,
+    options: ImportOptions = ImportOptions(),
     *,
-    title: str | None = None,
-    url: str | None = None,
-    lang: str | None = None,
-    replace_existing: bool = False,
-    force: bool = False,
     dry_run: bool = False,
 ) -> ImportPlan:
     """Plan and write. A concurrent change (a failed condition) makes it read again and re-plan."""
     from kysy.repository.imports import ImportConflict
 
     for attempt in range(ATTEMPTS):
-        plan = plan_import(
-            store, post_id, parsed, title=title, url=url, lang=lang, replace_existing=replace_existing, force=force
-        )
+        plan = plan_import(store, post_id, parsed, options)
         if dry_run:
             return plan
         try:
@@ -358,4 +360,14 @@ def import_post(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-__all__ = ["IMPORTER", "IMPORT_CHECK", "ImportPlan", "Planned", "import_post", "now_iso", "plan_import", "record_id"]
+__all__ = [
+    "IMPORTER",
+    "IMPORT_CHECK",
+    "ImportOptions",
+    "ImportPlan",
+    "Planned",
+    "import_post",
+    "now_iso",
+    "plan_import",
+    "record_id",
+]
