@@ -202,3 +202,29 @@ def test_html_never_keeps_markup_scripts_or_unsafe_links() -> None:
     for leaked in ("tracking", "Injected", "document.write", "evil.example.com", "javascript:", "<p>", "color"):
         assert leaked not in everything
     assert {"style", "script (2)", "embedded frame"} <= set(post.removed)
+
+
+def test_plain_text_question_line_directly_above_its_answer() -> None:
+    post = parse_post(
+        "Usein kysyttyä\n\nMiten aloitan?\nAsenna ensin työkalu.\n\nVoiko tilin poistaa?\nVoi, asetuksista.", fmt="txt"
+    )
+    assert [(p.question, p.answer) for p in post.pairs] == [
+        ("Miten aloitan?", "Asenna ensin työkalu."),
+        ("Voiko tilin poistaa?", "Voi, asetuksista."),
+    ]
+
+
+def test_numbered_labels_and_list_items_holding_question_and_answer() -> None:
+    text = "Question 1: Is it free?\nAnswer 1: Yes.\n\nQuestion 2: Is it open?\nAnswer 2: MIT."
+    labelled = parse_post(text, fmt="txt")
+    assert [(p.question, p.answer) for p in labelled.pairs] == [("Is it free?", "Yes."), ("Is it open?", "MIT.")]
+    listed = parse_post(
+        "<article><h1>Top questions</h1><p>Asked every week.</p><ol>"
+        "<li><strong>How do I reset my password?</strong><p>Use the link on the sign-in page.</p></li>"
+        "<li><strong>Can I change my username?</strong><p>No, but the display name, yes.</p></li></ol></article>",
+        fmt="html",
+    )
+    assert [(p.question, p.answer) for p in listed.pairs] == [
+        ("How do I reset my password?", "Use the link on the sign-in page."),
+        ("Can I change my username?", "No, but the display name, yes."),
+    ]

@@ -20,7 +20,7 @@ _SAFE_URL = re.compile(r"^(?:https?://|mailto:|/|#|\./|\.\./)|^[^:/?#]+(?:[/?#]|
 # Q:/K:/A:/V: and the spelled-out words, optionally with the asker in parentheses or after "from".
 _NAME = r"(?:@[\w.-]*\w|[A-ZÅÄÖÜ][\w'’-]*\.?(?:\s+(?:[A-ZÅÄÖÜ][\w'’-]*\.?|van|von|de|af))*)"
 LABEL = re.compile(
-    r"^(?P<tag>Q|K|A|V|[Kk]ysymys|[Vv]astaus|[Qq]uestion|[Aa]nswer)"
+    r"^(?P<tag>Q|K|A|V|[Kk]ysymys|[Vv]astaus|[Qq]uestion|[Aa]nswer)(?:\s+\d{1,3})?"
     rf"(?:\s*\((?P<pname>{_NAME})\)|\s+(?:from|by|lähettäjä)\s+(?P<fname>{_NAME}))?"
     r"\s*[:：.)]\s+(?=\S)"
 )
@@ -320,7 +320,12 @@ def text_blocks(text: str) -> list[Block]:
 
     def flush() -> None:
         nonlocal current
-        if current:
+        first = current[0].rstrip() if current else ""
+        if len(current) > 1 and first.endswith("?") and len(first) <= 200:
+            # "Question?" on its own line with the answer on the next lines (no blank line between)
+            blocks.append(Block(text=norm_space(first), gap=gap))
+            blocks.append(Block(text=norm_space(" ".join(current[1:])), gap=0))
+        elif current:
             blocks.append(Block(text=norm_space(" ".join(current)), gap=gap))
         current = []
 
