@@ -259,7 +259,7 @@ def annotate(block: Block) -> None:
             block.speaker, block.speaker_asks = name, True
         _strip_prefix(block, match.end())
         return
-    match = SPEAKER.match(block.text)
+    match = SPEAKER.match(block.text) if block.kind != "heading" else None
     if match and _is_name(match.group("name")):
         verb = match.group("verb") or ""
         block.speaker = match.group("name")

@@ -74,8 +74,16 @@ _LEFTOVER = re.compile(
     re.I,
 )
 _INVITE = re.compile(
-    r"\b(?:come and|come by|join us|say hi|say hello|see you|meet us|tervetuloa|tulkaa|tule mukaan|"
-    r"tule moikkaamaan|nähdään|moikataan)",
+    r"\b(?:come and|come by|join us|say hi|say hello|see you|meet us|keep (?:the|your|those) \w+ coming|"
+    r"send (?:us )?(?:your|more) \w+|ask (?:us )?more|tervetuloa|tulkaa|tule mukaan|tule moikkaamaan|nähdään|"
+    r"moikataan|lähetä (?:oma |omat )?kysymyk\w*|lähettäkää \w+|kysykää lisää)",
+    re.I,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{6,}\d")
+# The intro points at what follows: "below are the questions", "alle on koottu", "tässä vastaukset".
+_POINTER = re.compile(
+    r"\b(?:below|here are|here is|here's|in this post|we answer\w*|we collected|we gathered|we picked|"
+    r"alla|alle|tässä|seuraavassa|kokosimme|koottu|kerätty|keräsimme|poimimme|vastaamme|vastasimme|vastaukset)\b",
     re.I,
 )
 _SIGN_OFF_WORDS = re.compile(
@@ -199,10 +207,24 @@ def closing_score(text: str) -> float:
         score += 1.5
     if _INVITE.search(text):
         score += 1.0
+    if _ADDRESS.search(text) and len(text) <= 200:
+        score += 1.0
     if "!" in text:
         score += 0.5
     if len(text) > 400:
         score -= 1.5
     if core(text).lower().startswith(ANSWER_OPENERS):
         score -= 2.0
+    return score
+
+
+def intro_score(text: str) -> float:
+    """Evidence that a paragraph introduces the post's questions rather than answers one."""
+    score = 0.0
+    if _POINTER.search(text):
+        score += 1.0
+    if _META.search(text):
+        score += 1.0
+    if _COLLECTIVE.search(text):
+        score += 0.5
     return score

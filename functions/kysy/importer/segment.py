@@ -221,6 +221,9 @@ def _by_structure(blocks: list[Block], mode: str, questions: set[int], *, title:
             _close(result, current)
             flush_orphan()
             current = None
+            if result.pairs and not any(j > i for j in questions):  # a last section after the questions
+                result.outro.extend(blocks[i:])
+                return result
             result.report.append(Unplaced(block.text, "section_heading", block.pos))
             continue
         if mode == "label" and block.label == "a" and (current is None or answered_by_label):
@@ -393,6 +396,8 @@ def _plain_score(block: Block, blocks: list[Block]) -> float:
 def _soft_mark(block: Block) -> bool:
     if block.speaker and block.speaker_asks:
         return True
+    if block.kind == "quote":  # readers' letters quoted above the answers
+        return _asking(block)
     if block.kind in ("para", "item") and block.bold:
         return _asking(block)
     if _split_pair(block):
@@ -424,7 +429,7 @@ def _best_labels(blocks: list[Block], scores: list[float], allow_intro: bool) ->
     informative = len(after_big) >= 2 and sum(s > 0 for s in after_big) * 3 >= len(after_big) * 2
     labels = "IQAOSEP"
     outro = [_outro_evidence(b) for b in blocks]
-    meta = [min(2.0, cues.closing_score(b.text)) for b in blocks]
+    intro = [min(2.0, cues.intro_score(b.text)) for b in blocks]
 
     def emit(i: int, label: str) -> float:
         block = blocks[i]
@@ -436,9 +441,12 @@ def _best_labels(blocks: list[Block], scores: list[float], allow_intro: bool) ->
         if heading and label in "AO":
             return _NEG
         if label == "I":
-            return 0.25 * meta[i]
+            return 0.75 * intro[i]
         if label == "E":
-            return outro[i] - OUTRO_AT if outro[i] >= OUTRO_AT else _NEG
+            if outro[i] >= OUTRO_AT:
+                return outro[i] - OUTRO_AT
+            last_short = i == len(blocks) - 1 and len(block.text) <= 160
+            return 0.5 if last_short and outro[i] >= OUTRO_MAYBE else _NEG
         score: float = max(-4.0, min(4.0, scores[i]))
         if _split_pair(block) and label == "Q":
             return _NEG
