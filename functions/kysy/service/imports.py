@@ -332,6 +332,14 @@ def apply_plan(store: ImportStore, plan: ImportPlan) -> None:
         if r.action in ("create", "update", "delete")
     ]
     revived = [r.qa for r in plan.records if r.action == "create" and r.note == REVIVED]
+    current = store.post(plan.post_id) if not writes else None
+    same_post = current is not None and (current.title, current.url, current.lang) == (
+        plan.post.title,
+        plan.post.url,
+        plan.post.lang,
+    )
+    if not writes and not revived and same_post:
+        return  # nothing changed: the post (and the widget's ETag) stays as it is
     store.apply(plan.post, plan.post_version, writes, revived)
 
 
