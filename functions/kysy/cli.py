@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kysy.importer import ParsedPost
+    from kysy.repository import Store
     from kysy.repository.imports import ImportStore
     from kysy.service.imports import ImportPlan
+    from kysy.settings import Settings
 
 EXIT_FAILED = 1
-CLI_READ_TIMEOUT = 60  # seconds: an import writes transactions of up to 100 items
+CLI_READ_TIMEOUT = 60.0  # seconds: an import writes transactions of up to 100 items
 LOCAL_HINT = "start the local stack with `scripts/dev` (or `kysy dev`) and run this again"
 
 
@@ -85,16 +87,27 @@ def _target(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return overrides, f"the local stack started by `kysy dev` (table {stack.table} at {stack.endpoint})"
 
 
-def _import_store(args: argparse.Namespace) -> tuple[ImportStore, str]:
-    from kysy.repository import Store
-    from kysy.repository.dynamo import make_client
-    from kysy.repository.imports import ImportStore
+def _settings(args: argparse.Namespace) -> tuple[Settings, str]:
     from kysy.settings import Settings
 
     overrides, where = _target(args)
-    settings = Settings(**overrides)
-    client = make_client(settings, read_timeout=CLI_READ_TIMEOUT)
-    return ImportStore(Store(client, settings.table_name)), where
+    overrides.setdefault("dynamodb_timeout_seconds", CLI_READ_TIMEOUT)
+    return Settings(**overrides), where
+
+
+def _store(args: argparse.Namespace) -> tuple[Store, Settings, str]:
+    from kysy.repository import Store
+    from kysy.repository.dynamo import make_client
+
+    settings, where = _settings(args)
+    return Store(make_client(settings), settings.table_name), settings, where
+
+
+def _import_store(args: argparse.Namespace) -> tuple[ImportStore, str]:
+    from kysy.repository.imports import ImportStore
+
+    store, _, where = _store(args)
+    return ImportStore(store), where
 
 
 def _unreachable(error: Exception, where: str) -> str:
@@ -370,6 +383,44 @@ def _exported(qa: Any) -> dict[str, Any]:
     }
 
 
+def _forget(args: argparse.Namespace) -> int:
+    """Erase everything tied to one address (a data-subject request) and print what was removed."""
+    from kysy.errors import KysyError, Unavailable
+    from kysy.service.privacy import PrivacyService
+
+    where = ""
+    try:
+        store, settings, where = _store(args)
+        report = PrivacyService(store, settings).forget(args.email, by=args.by)
+    except CliError as error:
+        print(f"kysy forget: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Unavailable as error:
+        print(f"kysy forget: {_unreachable(error, where)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KysyError as error:
+        print(f"kysy forget: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return 0
+    print(f"Erasure for the given address: {report.records_found} question(s) were linked to it.")
+    print(f"  address items deleted:        {report.email_items_deleted}")
+    print(f"  look-up items deleted:        {report.lookup_items_deleted}")
+    print(f"  unpublished questions deleted: {len(report.questions_deleted)}" + _ids(report.questions_deleted))
+    anonymised = [f"{r['post_id']}/{r['id']}" for r in report.published_anonymised]
+    print(f"  published answers kept, asker's name removed: {len(anonymised)}" + _ids(anonymised))
+    if report.already_gone:
+        print(f"  already deleted before: {len(report.already_gone)}" + _ids(report.already_gone))
+    if anonymised:
+        print("Review the wording of the published questions above; edit or unpublish any that identify the person.")
+    return 0
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return f" ({', '.join(ids)})" if ids else ""
+
+
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "which table",
@@ -421,6 +472,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     exp.add_argument("--out", help="file (or folder with --all); default: standard output")
     _add_table_options(exp)
     exp.set_defaults(run=_export)
+
+    forget = sub.add_parser(
+        "forget",
+        help="erase everything tied to one email address (data-subject request); needs the deployment's KYSY_SECRET",
+    )
+    forget.add_argument("email")
+    forget.add_argument("--by", default="kysy-cli", help="who made the erasure (kept in the records' audit trail)")
+    forget.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_table_options(forget)
+    forget.set_defaults(run=_forget)
 
     args = parser.parse_args(argv)
     try:

@@ -97,6 +97,23 @@ def test_reimport_after_inserting_a_pair_at_the_top_changes_no_id(table_args, st
     assert len(records(store, post_id)) == 15
 
 
+def test_imported_drafts_reach_the_editors_queue_flagged(editor, editor_token, table_args, store, post_id, capsys):
+    from tests.lambda_events import http_event, invoke
+
+    result = run_json(capsys, "import", str(SEED), "--post", post_id, *table_args)
+    drafts = {p["id"] for p in result["pairs"] if p["status"] == "draft"}
+    assert drafts
+    auth = {"Authorization": f"Bearer {editor_token}"}
+    queue = invoke(editor.handler, http_event("GET", "/v1/admin/queue", headers=auth, query={"post_id": post_id}))
+    assert queue.status == 200
+    flagged = {i["id"]: i for i in queue.json()["items"] if "import_check" in i["flags"]}
+    assert set(flagged) == drafts
+    assert all(i["answer"] and i["audit"][-1]["note"] for i in flagged.values())  # proposed answer + why
+    posts = invoke(editor.handler, http_event("GET", "/v1/admin/posts", headers=auth)).json()
+    row = next(p for p in posts["items"] if p["id"] == post_id)
+    assert row["pending"] == row["flagged"] == len(drafts)
+
+
 def test_an_editors_edit_survives_a_reimport_and_force_overwrites_it(table_args, store, post_id, capsys):
     path = POSTS / "qa-labels.en.txt"
     run_json(capsys, "import", str(path), "--post", post_id, *table_args)
@@ -114,12 +131,19 @@ def test_an_editors_edit_survives_a_reimport_and_force_overwrites_it(table_args,
     assert store.get_qa(post_id, target.id).answer == target.answer
 
 
-def test_a_record_an_editor_deleted_stays_deleted(table_args, store, post_id, capsys):
+def test_a_record_an_editor_deleted_stays_deleted(editor, editor_token, table_args, store, post_id, capsys):
+    from tests.lambda_events import http_event, invoke
+
     path = POSTS / "qa-labels.en.txt"
     run_json(capsys, "import", str(path), "--post", post_id, *table_args)
-    questions, editor = editor_service(store)
     target = records(store, post_id, Status.PUBLISHED)[1]
-    questions.delete(post_id, target.id, version=target.version, editor=editor)
+    event = http_event(
+        "DELETE",
+        f"/v1/admin/posts/{post_id}/questions/{target.id}",
+        headers={"Authorization": f"Bearer {editor_token}"},
+        query={"version": str(target.version)},
+    )
+    assert invoke(editor.handler, event).status == 204  # through the editor function (its IAM policy checked)
     again = run_json(capsys, "import", str(path), "--post", post_id, *table_args)
     assert again["summary"]["skipped"] == 1
     assert store.get_qa(post_id, target.id) is None

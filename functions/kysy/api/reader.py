@@ -63,6 +63,7 @@ class QuestionIn(BaseModel):
 class Accepted(BaseModel):
     id: str
     status: str
+    notify: bool = Field(description="Whether the asker will get one email when answered (consent + address)")
 
 
 class Highlight(BaseModel):
@@ -137,6 +138,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
             ),
             client=client,
             idempotency_key=idempotency_key,
+            lambda_context=request.scope.get("aws.context"),  # Mangum passes Lambda's context here
         )
         metrics.add_metric(name="QuestionsSubmitted", unit=MetricUnit.Count, value=1)
         logger.info("question submitted", extra={"post_id": post_id, "qa_id": result["id"]})

@@ -1,8 +1,9 @@
 """Import writes: conditional creates/updates/moves of imported records, and editors' tombstones.
 
-Key strings of the import layout (``IMPORT#<post>`` / ``TOMB#<import key>``) live here and in
-nowhere else. Every write is conditional on what the import service read: a create only where
-nothing exists, an update or a move only on the version it saw. So a concurrent editor save is
+Every write is conditional on what the import service read (the store's ``record_ops``): a
+create only where nothing exists, an update, move or delete only on the version it saw, the post
+META only on its version. The post's counters and the search version move in the same
+transaction (one COUNTS update per transaction, the deltas merged). So a concurrent editor save is
 never overwritten: the whole transaction fails, and the service reads again and re-plans.
 """
 
@@ -15,13 +16,12 @@ from botocore.exceptions import ClientError
 
 from kysy.errors import Conflict
 from kysy.models import QA, Post, Status, now_iso
-from kysy.repository.dynamo import is_conditional_failure, translate_errors
-from kysy.repository.store import TRANSACTION_MAX_ITEMS, post_to_item, qa_key, qa_to_item
+from kysy.repository import keys
+from kysy.repository.base import TRANSACTION_MAX_ITEMS, merge_deltas, status_delta
+from kysy.repository.dynamo import is_conditional_failure
 
 if TYPE_CHECKING:
     from kysy.repository.store import Store
-
-TOMB = "TOMB#"
 
 
 class ImportConflict(Conflict):
@@ -38,15 +38,10 @@ class Write:
     new: QA | None
 
 
-def _import_pk(post_id: str) -> str:
-    return f"IMPORT#{post_id}"
-
-
 def tombstone_put(table: str, qa: QA) -> dict[str, Any]:
     """The transaction item an editor's delete of an imported record adds: the import remembers it."""
     item = {
-        "PK": {"S": _import_pk(qa.post_id)},
-        "SK": {"S": f"{TOMB}{qa.import_key}"},
+        **keys.tombstone_key(qa.post_id, qa.import_key),
         "type": {"S": "tombstone"},
         "qa_id": {"S": qa.id},
         "question": {"S": qa.question[:500]},
@@ -58,7 +53,6 @@ def tombstone_put(table: str, qa: QA) -> dict[str, Any]:
 class ImportStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.client = store.client
         self.table = store.table
 
     def records(self, post_id: str) -> list[QA]:
@@ -69,22 +63,14 @@ class ImportStore:
 
     def tombstones(self, post_id: str) -> set[str]:
         """Import keys of the imported records an editor deleted from this post."""
-        kwargs: dict[str, Any] = {
+        query: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :t)",
-            "ExpressionAttributeValues": {":pk": {"S": _import_pk(post_id)}, ":t": {"S": TOMB}},
+            "ExpressionAttributeValues": {":pk": {"S": keys.import_pk(post_id)}, ":t": {"S": keys.TOMB_PREFIX}},
             "ProjectionExpression": "SK",
             "ConsistentRead": True,
         }
-        keys: set[str] = set()
-        while True:
-            with translate_errors():
-                page = self.client.query(**kwargs)
-            keys.update(item["SK"]["S"][len(TOMB) :] for item in page.get("Items", []))
-            last = page.get("LastEvaluatedKey")
-            if not last:
-                return keys
-            kwargs["ExclusiveStartKey"] = last
+        return {item["SK"]["S"][len(keys.TOMB_PREFIX) :] for item in self.store.paged(query)}
 
     def apply(self, post: Post, post_version: int | None, writes: list[Write], revived: list[QA]) -> None:
         """Write the post and the record changes, in transactions of at most 100 items.
@@ -92,72 +78,47 @@ class ImportStore:
         ``post_version`` is the post's version as read (None = it did not exist). ``revived`` are
         records re-imported on purpose (``--force``) whose tombstones go. A post of up to ~45
         changed pairs is one all-or-nothing transaction; a larger one is written in chunks, each
-        atomic, and re-running the import completes a chunked run that stopped midway.
+        atomic with its share of the counters, and re-running the import completes a chunked run.
         """
-        post_condition = (
+        condition: dict[str, Any] = (
             {"ConditionExpression": "attribute_not_exists(PK)"}
             if post_version is None
             else {"ConditionExpression": "version = :v", "ExpressionAttributeValues": {":v": {"N": str(post_version)}}}
         )
-        first = [{"Put": {"TableName": self.table, "Item": post_to_item(post), **post_condition}}]
-        groups: list[list[dict[str, Any]]] = [first]
-        for write in writes:
-            groups.append(self._ops(write))
+        groups: list[tuple[list[dict[str, Any]], Write | None]] = [
+            ([{"Put": {"TableName": self.table, "Item": keys.post_to_item(post), **condition}}], None)
+        ]
+        for change in writes:
+            ops = self.store.record_ops(change.old, change.new)
+            if change.new is None and change.old is not None:
+                ops.append(self.store.delete_email_op(change.old.id))  # --replace: no address outlives its record
+            groups.append((ops, change))
         for qa in revived:
-            key = {"PK": {"S": _import_pk(qa.post_id)}, "SK": {"S": f"{TOMB}{qa.import_key}"}}
-            groups.append([{"Delete": {"TableName": self.table, "Key": key}}])
-        chunk: list[dict[str, Any]] = []
-        published = False
-        for group in groups:
-            if len(chunk) + len(group) > TRANSACTION_MAX_ITEMS - 1:
-                self._transact(chunk, published)
-                chunk, published = [], False
-            chunk.extend(group)
-            published = published or any(_touches_published(op) for op in group)
-        if chunk:
-            self._transact(chunk, published)
+            key = keys.tombstone_key(qa.post_id, qa.import_key)
+            groups.append(([{"Delete": {"TableName": self.table, "Key": key}}], None))
+        room = TRANSACTION_MAX_ITEMS - 2  # + the post's COUNTS update and the search version
+        batch: list[dict[str, Any]] = []
+        batch_writes: list[Write] = []
+        for ops, grouped in groups:
+            if batch and len(batch) + len(ops) > room:
+                self._transact(post.id, batch, batch_writes)
+                batch, batch_writes = [], []
+            batch += ops
+            if grouped is not None:
+                batch_writes.append(grouped)
+        if batch:
+            self._transact(post.id, batch, batch_writes)
 
-    def _ops(self, write: Write) -> list[dict[str, Any]]:
-        old, new = write.old, write.new
-        version = {":v": {"N": str(old.version)}} if old is not None else {}
-        if new is None:
-            assert old is not None
-            return [
-                {
-                    "Delete": {
-                        "TableName": self.table,
-                        "Key": qa_key(old),
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": version,
-                    }
-                }
-            ]
-        put: dict[str, Any] = {"TableName": self.table, "Item": qa_to_item(new)}
-        if old is None or qa_key(old) != qa_key(new):
-            put["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            put |= {"ConditionExpression": "version = :v", "ExpressionAttributeValues": version}
-        ops: list[dict[str, Any]] = [{"Put": put}]
-        if old is not None and qa_key(old) != qa_key(new):  # publish/unpublish moves it between partitions
-            ops.insert(
-                0,
-                {
-                    "Delete": {
-                        "TableName": self.table,
-                        "Key": qa_key(old),
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": version,
-                    }
-                },
-            )
-        return ops
-
-    def _transact(self, ops: list[dict[str, Any]], published: bool) -> None:
-        if published:
-            ops = [*ops, self._bump_search_version()]
+    def _transact(self, post_id: str, ops: list[dict[str, Any]], writes: list[Write]) -> None:
+        deltas: dict[str, dict[str, int]] = {}
+        for write in writes:
+            merge_deltas(deltas, post_id, status_delta(write.old, write.new))
+        delta = {name: value for name, value in deltas.get(post_id, {}).items() if value}
+        extra = [self.store.counts_op(post_id, delta)] if delta else []
+        if any(qa is not None and qa.status is Status.PUBLISHED for w in writes for qa in (w.old, w.new)):
+            extra.append(self.store.bump_search_version_op())
         try:
-            with translate_errors():
-                self.client.transact_write_items(TransactItems=ops)  # type: ignore[arg-type]
+            self.store.transact([*ops, *extra])
         except ClientError as error:
             if not is_conditional_failure(error):
                 raise
@@ -165,17 +126,5 @@ class ImportStore:
                 "A record of this post changed while importing (an editor saved it). Run the import again."
             ) from error
 
-    def _bump_search_version(self) -> dict[str, Any]:
-        op: dict[str, Any] = self.store._bump_search_version()
-        return op
 
-
-def _touches_published(op: dict[str, Any]) -> bool:
-    """Whether a transaction item writes or removes a published record (the search index must know)."""
-    body = op.get("Put") or op.get("Delete") or {}
-    key = body.get("Item") or body.get("Key") or {}
-    pk: str = key.get("PK", {}).get("S", "")
-    return pk.startswith("POST#") and key.get("SK", {}).get("S", "").startswith("QA#")
-
-
-__all__ = ["ImportConflict", "ImportStore", "Status", "Write", "tombstone_put"]
+__all__ = ["ImportConflict", "ImportStore", "Write", "tombstone_put"]
