@@ -110,6 +110,20 @@ def _import_store(args: argparse.Namespace) -> tuple[ImportStore, str]:
     return ImportStore(store), where
 
 
+def _failed(command: str, error: Exception, where: str) -> int:
+    """Print why a command failed, with what to do about an unreachable table."""
+    from kysy.errors import KysyError, Unavailable
+
+    if isinstance(error, Unavailable):
+        message = _unreachable(error, where)
+    elif isinstance(error, KysyError):
+        message = error.message
+    else:
+        message = str(error)
+    print(f"kysy {command}: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def _unreachable(error: Exception, where: str) -> str:
     return (
         f"{getattr(error, 'message', error)} (using {where}). If that is the local stack, {LOCAL_HINT}; "
@@ -121,7 +135,7 @@ def _unreachable(error: Exception, where: str) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kysy.errors import KysyError, Unavailable
+    from kysy.errors import KysyError
     from kysy.importer.fetch import is_url
     from kysy.importer.wxr import is_wxr
 
@@ -145,13 +159,8 @@ def _import(args: argparse.Namespace) -> int:
         if not args.post:
             raise CliError("Say which post to import into: --post <post id> (the post's slug).")
         return _import_one(args, store, where, text, fmt, args.post, None)
-    except CliError as error:
-        print(f"kysy import: {error}", file=sys.stderr)
-    except Unavailable as error:
-        print(f"kysy import: {_unreachable(error, where)}", file=sys.stderr)
-    except KysyError as error:
-        print(f"kysy import: {error.message}", file=sys.stderr)
-    return EXIT_FAILED
+    except (CliError, KysyError) as error:
+        return _failed("import", error, where)
 
 
 def _read_file(args: argparse.Namespace) -> tuple[str, str]:
@@ -328,7 +337,7 @@ def _print_report(report: Sequence[dict[str, Any]]) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kysy.errors import KysyError, Unavailable
+    from kysy.errors import KysyError
     from kysy.importer import export_records
 
     where = ""
@@ -343,15 +352,8 @@ def _export(args: argparse.Namespace) -> int:
                 raise CliError(f"there is no post {post_id!r} in {where}.")
             meta = post.public() if post else {"id": post_id}
             outputs.append((post_id, export_records(meta, records, args.format)))
-    except CliError as error:
-        print(f"kysy export: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except Unavailable as error:
-        print(f"kysy export: {_unreachable(error, where)}", file=sys.stderr)
-        return EXIT_FAILED
-    except KysyError as error:
-        print(f"kysy export: {error.message}", file=sys.stderr)
-        return EXIT_FAILED
+    except (CliError, KysyError) as error:
+        return _failed("export", error, where)
     if args.all:
         out_dir = Path(args.out or ".")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -385,22 +387,15 @@ def _exported(qa: Any) -> dict[str, Any]:
 
 def _forget(args: argparse.Namespace) -> int:
     """Erase everything tied to one address (a data-subject request) and print what was removed."""
-    from kysy.errors import KysyError, Unavailable
+    from kysy.errors import KysyError
     from kysy.service.privacy import PrivacyService
 
     where = ""
     try:
         store, settings, where = _store(args)
         report = PrivacyService(store, settings).forget(args.email, by=args.by)
-    except CliError as error:
-        print(f"kysy forget: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except Unavailable as error:
-        print(f"kysy forget: {_unreachable(error, where)}", file=sys.stderr)
-        return EXIT_FAILED
-    except KysyError as error:
-        print(f"kysy forget: {error.message}", file=sys.stderr)
-        return EXIT_FAILED
+    except (CliError, KysyError) as error:
+        return _failed("forget", error, where)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
