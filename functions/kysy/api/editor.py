@@ -59,8 +59,9 @@ class PostIn(_In):
     id: str = Field(max_length=200)
     title: str = Field(default="", max_length=2_000)
     url: str = Field(default="", max_length=2_000)
-    lang: str = "fi"
+    lang: str = Field(default="fi", description="A language of the registry (kysy.i18n): fi, en, sv")
     open: bool = True
+    order: Literal["newest", "oldest"] = Field(default="newest", description="How the widget lists answers")
 
 
 class PostPatch(_In):
@@ -69,6 +70,7 @@ class PostPatch(_In):
     url: str | None = Field(default=None, max_length=2_000)
     lang: str | None = None
     open: bool | None = None
+    order: Literal["newest", "oldest"] | None = None
 
 
 class RecordRefIn(_In):
@@ -268,7 +270,9 @@ def build_router(
 
     @router.post("/posts", status_code=201, response_model=PostOut)
     def create_post(body: PostIn) -> dict[str, Any]:
-        post = posts.create(body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open))
+        post = posts.create(
+            body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
+        )
         return post.admin()
 
     @router.get("/posts/{post_id}", response_model=PostOut)
@@ -277,7 +281,7 @@ def build_router(
 
     @router.patch("/posts/{post_id}", response_model=PostOut)
     def update_post(post_id: str, body: PostPatch) -> dict[str, Any]:
-        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open)
+        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
         return posts.update(post_id, version=body.version, changes=changes).admin()
 
     @router.get("/posts/{post_id}/questions", response_model=RecordList)
