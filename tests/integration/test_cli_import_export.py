@@ -343,3 +343,19 @@ def test_a_post_larger_than_one_transaction_is_written_completely(table_args, st
     assert len(records(store, post_id, Status.PUBLISHED)) == 130
     again = run_json(capsys, "import", str(path), "--post", post_id, *table_args)
     assert again["summary"]["unchanged"] == 130
+
+
+def test_reimport_keeps_the_post_settings_editors_made(table_args, store, post_id, tmp_path, capsys):
+    from dataclasses import replace
+
+    path = POSTS / "bold.en.md"
+    run_json(capsys, "import", str(path), "--post", post_id, *table_args)
+    post = store.get_post(post_id)
+    store.save_post(replace(post, order="oldest", open=False, version=post.version + 1), expected_version=post.version)
+    changed = path.read_text(encoding="utf-8").replace("A short video call every morning.", "A short call daily.")
+    edited = tmp_path / "bold.en.md"
+    edited.write_text(changed, encoding="utf-8")
+    again = run_json(capsys, "import", str(edited), "--post", post_id, "--title", "New title", *table_args)
+    assert again["summary"]["update"] == 1
+    after = store.get_post(post_id)
+    assert (after.title, after.order, after.open) == ("New title", "oldest", False)

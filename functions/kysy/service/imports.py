@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
+from kysy import i18n
 from kysy.errors import ValidationFailed
 from kysy.importer import REASON_TEXT, REASONS, import_key, normalise_question
 from kysy.models import QA, AuditEntry, Post, Status, now_iso
@@ -240,16 +241,19 @@ def plan_import(
                     planned.append(Planned("kept", qa, qa, "changed by an editor; not removed (use --force)"))
                 else:
                     planned.append(Planned("delete", qa, qa, "no longer in the source"))
-    post = Post(
-        id=post_id,
-        title=title if title is not None else (current.title if current and current.title else parsed.title or ""),
-        url=url if url is not None else (current.url if current and current.url else parsed.url),
-        lang=lang or (current.lang if current else parsed.lang),
-        open=current.open if current else True,
-        created_at=current.created_at if current else at,
-        updated_at=at,
-        version=(current.version + 1) if current else 1,
-    )
+    wanted_lang = lang or (current.lang if current else parsed.lang)
+    if wanted_lang not in i18n.codes():  # a post speaks a language the widget and emails know
+        if lang:
+            raise ValidationFailed(f"Language must be one of: {', '.join(i18n.codes())}.", code="invalid_lang")
+        wanted_lang = i18n.default()
+    new_title = title if title is not None else (current.title if current and current.title else parsed.title or "")
+    new_url = url if url is not None else (current.url if current and current.url else parsed.url)
+    if current is not None:  # everything else about the post (open, order, ...) stays as the editors set it
+        post = replace(
+            current, title=new_title, url=new_url, lang=wanted_lang, updated_at=at, version=current.version + 1
+        )
+    else:
+        post = Post(id=post_id, title=new_title, url=new_url, lang=wanted_lang, created_at=at, updated_at=at)
     return ImportPlan(post_id, post, current.version if current else None, parsed, planned, _stamp(base)[:10], invalid)
 
 
@@ -333,10 +337,8 @@ def apply_plan(store: ImportStore, plan: ImportPlan) -> None:
     ]
     revived = [r.qa for r in plan.records if r.action == "create" and r.note == REVIVED]
     current = store.post(plan.post_id) if not writes else None
-    same_post = current is not None and (current.title, current.url, current.lang) == (
-        plan.post.title,
-        plan.post.url,
-        plan.post.lang,
+    same_post = current is not None and replace(current, updated_at="", version=0) == replace(
+        plan.post, updated_at="", version=0
     )
     if not writes and not revived and same_post:
         return  # nothing changed: the post (and the widget's ETag) stays as it is
