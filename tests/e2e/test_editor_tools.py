@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +35,7 @@ from tests.e2e.editor_pages import (
 pytestmark = pytest.mark.e2e
 
 DEMO_POST = "sosiaalinen-media-2021"
+SEED = Path(__file__).resolve().parents[2] / "seed" / "sosiaalinen-media-2021.fi.txt"
 SESSION = "() => JSON.parse(localStorage.getItem('kysy-editor-session'))"
 
 
@@ -113,30 +118,34 @@ def test_flags_are_shown_and_filtered_and_addresses_never(open_editor, kysy_serv
     assert page.errors == []
 
 
-def test_an_imported_question_to_check_is_labelled(open_editor, kysy_server) -> None:  # type: ignore[no-untyped-def]
-    """The importer (issue 10) flags unsure pairs `import_check`: shown as "imported — check"."""
+def test_imported_drafts_to_check_are_labelled_with_the_reason(open_editor, kysy_server) -> None:  # type: ignore[no-untyped-def]
+    """The importer (issue 10) drafts the pairs it is unsure of with the flag `import_check` and the reason
+    in the audit trail: "imported — check", filterable, and the reason on the open question."""
+    post = "imported-" + uid()
+    run = subprocess.run(
+        [sys.executable, "-m", "kysy.cli", "import", str(SEED), "--post", post, "--json"],
+        env={**os.environ, "KYSY_STATE_DIR": str(kysy_server.state_dir)},  # finds the running `kysy dev`
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    drafts = [p for p in json.loads(run.stdout)["pairs"] if p["status"] == "draft"]
+    assert drafts
     page = open_editor()
-    queue = admin(kysy_server, "GET", "/queue?limit=1")
-    item = {
-        **(queue["items"][0] if queue["items"] else {}),
-        "id": "01JIMPORTED0000000000000000",
-        "post_id": "imported-post",
-        "question": "Tuotu kysymys?",
-        "flags": ["import_check"],
-        "source": "import",
-        "answer": "Tuotu vastaus.",
-        "status": "pending",
-    }
-
-    def fake(route: Any) -> None:
-        route.fulfill(json={"items": [item], "next_cursor": None, "counts": {"imported-post": 1}, "flagged": {}})
-
-    page.route("**/v1/admin/queue?*", fake)
-    page.click("#refresh")
-    page.wait_for_selector(".qi:has-text('Tuotu kysymys?')")
-    tags = page.locator(".qi .tag").all_inner_texts()
-    assert "imported — check" in tags
-    assert "imported" in tags
+    filtered(page, post)
+    page.select_option("#flag-filter", "import_check")
+    page.wait_for_selector("#queue:not([aria-busy])")
+    assert page.locator(".qi").count() == len(drafts)
+    first = page.locator(".qi").first
+    assert {"imported — check", "imported"} <= set(first.locator(".tag").all_inner_texts())
+    first.click()
+    page.wait_for_selector("#f-answer")
+    assert page.locator("#import-why").inner_text().startswith("Imported — check: ")
+    assert len(page.locator("#import-why").inner_text()) > len("Imported — check: ")
+    assert page.input_value("#f-answer")  # the importer's proposed answer, ready to check
+    assert page.errors == []
 
 
 # ---------------------------------------------------------------- bulk rejection and undo

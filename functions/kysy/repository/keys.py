@@ -13,6 +13,7 @@
 | | ``RATE#<client>`` | ``D#<day>`` (questions), ``NP#<day>`` (new posts) | none; ``ttl`` |
 | | ``RATE#ALL`` | ``NP#<day>`` (new posts, everyone) | none; ``ttl`` |
 | bulk-action undo batch | ``BULK#<batch>`` | ``META`` | none; ``ttl`` |
+| import tombstone (editor deleted an imported record) | ``IMPORT#<post>`` | ``TOMB#<import key>`` | none |
 | search gap | ``GAPS#<post>`` | ``W#<iso week>#<query>`` | GSI3 ``GAPS``/``<post>#<week>#<query>``; ``ttl`` |
 | | ``RATE#<client>`` | ``G#<day>`` (gap reports per client and day) | none; ``ttl`` |
 | search version | ``SEARCH`` | ``VERSION`` | none |
@@ -52,6 +53,8 @@ EMAIL_PREFIX = "EMAIL#"
 SUBJECT_PREFIX = "SUBJECT#"
 BULK_PREFIX = "BULK#"
 RATE_PREFIX = "RATE#"
+IMPORT_PREFIX = "IMPORT#"
+TOMB_PREFIX = "TOMB#"
 GAPS = "GAPS"
 GAPS_PREFIX = "GAPS#"
 # Attributes that place an item in an index, by index; the reader may set only PRIVATE_INDEX's.
@@ -122,6 +125,14 @@ def counts_key(post_id: str) -> Key:
     return key(COUNTS_PK, post_pk(post_id))
 
 
+def import_pk(post_id: str) -> str:
+    return f"{IMPORT_PREFIX}{post_id}"
+
+
+def tombstone_key(post_id: str, import_key: str) -> Key:
+    return key(import_pk(post_id), f"{TOMB_PREFIX}{import_key}")
+
+
 def bulk_key(batch_id: str) -> Key:
     return key(f"{BULK_PREFIX}{batch_id}", META_SK)
 
@@ -175,6 +186,8 @@ def qa_to_item(qa: QA) -> dict[str, Any]:
         item |= {"QPK": REJECTED, "QSK": qa.id}
     if not qa.email_expires:
         item.pop("email_expires")
+    if not qa.import_hash:
+        item.pop("import_hash")  # only imported records carry one (the reader never writes it)
     return to_attrs(item)
 
 

@@ -669,6 +669,10 @@ function renderDetail(fresh) {
     t("version", { n: rec.version }),
   ];
   const marks = tags(rec).filter(Boolean);
+  // Why the importer was unsure (its note on the import in the audit trail).
+  const importNote =
+    (rec.flags || []).includes("import_check") &&
+    [...(rec.audit || [])].reverse().find((a) => a.action === "import" && a.note)?.note;
   const dup = rec.duplicate_of && st.records.find((r) => r.id === rec.duplicate_of);
   const why = isRejected
     ? rec.duplicate_of
@@ -704,6 +708,7 @@ function renderDetail(fresh) {
     h("h2", { id: "detail-h", tabindex: "-1" }, rec.question),
     h("p", { class: "meta" }, ...meta.flatMap((m, i) => (i ? [" · ", m] : [m]))),
     marks.length ? h("p", { class: "meta" }, ...marks) : null,
+    importNote ? h("p", { class: "meta", id: "import-why" }, t("importReason", { s: importNote })) : null,
     why ? h("p", { class: "meta", id: "reject-why" }, why) : null,
     st.conflict ? conflictPanel() : null,
     isRejected ? h("div", { class: "actions" }, ...actions) : null,

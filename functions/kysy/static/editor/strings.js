@@ -234,7 +234,8 @@ export const STRINGS = {
     "k_x": "Valitse korostettu kysymys tai poista valinta",
     "everyPost": "Kaikki kirjoitukset",
     "open": "Avaa",
-    "openLabel": "Avaa: {s}"
+    "openLabel": "Avaa: {s}",
+    "importReason": "Tuotu — tarkista: {s}"
   },
   "en": {
     "appTitle": "Kysy editor",
@@ -443,7 +444,8 @@ export const STRINGS = {
     "k_x": "Select or unselect the highlighted question",
     "everyPost": "All posts",
     "open": "Open",
-    "openLabel": "Open: {s}"
+    "openLabel": "Open: {s}",
+    "importReason": "Imported — check: {s}"
   },
   "sv": {
     "appTitle": "Kysy-redaktionen",
