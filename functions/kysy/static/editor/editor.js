@@ -189,7 +189,6 @@ async function loadPosts() {
   try {
     const r = await api("GET", "/posts?limit=100");
     for (const p of r.items) st.posts[p.id] = p;
-    st.postsNext = r.next_cursor;
     renderFilters();
   } catch (err) {
     report(err);
