@@ -10,6 +10,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
+# What does not count as a typed character in a length minimum: every character above (controls,
+# spaces, line breaks), the other Unicode spaces and line separators, and invisible formatting
+# (soft hyphen, zero-width and bidi controls, word joiners, BOM). A regex character-class body
+# with explicit ranges only, so ECMA-262 and Python read it alike (the API contract publishes it).
+INVISIBLE = (
+    "\\x00-\\x20\\x7f-\\xa0\\xad\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f"
+    "\\u3000\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff"
+)
+
 
 def clean_text(value: str, *, multiline: bool = True) -> str:
     """Normalise to NFC, strip control characters and collapse runs of spaces.

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from kysy.repository import Store
     from kysy.settings import Settings
 
-MAX_PAGE = 100
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -61,8 +59,8 @@ class Editor:
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
-    if not 1 <= value <= MAX_PAGE:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", code="invalid_limit")
+    if not 1 <= value <= validation.PAGE_MAX:
+        raise ValidationFailed(f"limit must be between 1 and {validation.PAGE_MAX}.", code="invalid_limit")
     return value
 
 
@@ -109,10 +107,7 @@ class QuestionService:
         request = {"post_id": post_id, "client": self._client_key(client.ip), **clean, "notify": notify}
         if idempotency_key is None:
             return self._create(request)
-        if not 1 <= len(idempotency_key) <= 128 or not idempotency_key.isprintable():
-            raise ValidationFailed(
-                "The Idempotency-Key header must be 1-128 printable characters.", code="invalid_idempotency_key"
-            )
+        idempotency_key = validation.idempotency_key(idempotency_key)
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
             IdempotencyPersistenceLayerError,
@@ -127,7 +122,7 @@ class QuestionService:
                 "This question is being saved already. Please wait a second.", retry_after=1
             ) from error
         except IdempotencyValidationError as error:
-            raise ValidationFailed(
+            raise Conflict(
                 "This Idempotency-Key was already used for a different question.", code="idempotency_key_reused"
             ) from error
         except IdempotencyPersistenceLayerError as error:
@@ -193,7 +188,7 @@ class QuestionService:
     def queue(
         self, *, post_id: str | None, limit: int | None, cursor: str | None, newest_first: bool
     ) -> dict[str, Any]:
-        if post_id:
+        if post_id is not None:
             validation.post_id(post_id)
         size = _limit(limit, 25)
         scope = f"queue:{post_id or '*'}:{'desc' if newest_first else 'asc'}"
@@ -284,9 +279,8 @@ class QuestionService:
         if answer is not None:
             changes["answer"] = validation.answer(answer)
             if qa.status is Status.PUBLISHED and not changes["answer"]:
-                raise ValidationFailed(
-                    "A published question needs an answer. Unpublish it first.", code="answer_required"
-                )
+                # Depends on the stored status, not on the request alone: a conflict, not invalid input.
+                raise Conflict("A published question needs an answer. Unpublish it first.", code="answer_required")
         if asker_name is not None:
             changes["asker_name"] = validation.name(asker_name)
         if not changes:
@@ -311,7 +305,7 @@ class QuestionService:
         qa = self._load(post_id, qa_id, version)
         original = self.get(post_id, validation.record_id(duplicate_of))
         if original.status is not Status.PUBLISHED or original.id == qa.id:
-            raise ValidationFailed(
+            raise Conflict(
                 "A question can only be marked as a duplicate of another published answer.", code="invalid_duplicate"
             )
         return self._change(
