@@ -18,7 +18,7 @@ EXIT_FAILED = 1
 def _dev(args: argparse.Namespace) -> int:
     from kysy.devserver import serve
 
-    serve(args.port, args.host)
+    serve(args.port, args.host, fresh=args.fresh)
     return 0
 
 
@@ -145,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev = sub.add_parser("dev", help="run the whole stack locally (moto DynamoDB, APIs, demo, editor view)")
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--fresh", action="store_true", help="forget the local data kept in .kysy/ and start over")
     dev.set_defaults(run=_dev)
 
     token = sub.add_parser("token", help="print a local editor token (for a running `kysy dev`)")
