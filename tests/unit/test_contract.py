@@ -119,3 +119,22 @@ def test_405_names_every_method_the_path_accepts(api, path, method, allow):
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_invisible_characters_are_every_control_format_and_space_character_of_the_bmp():
+    """The length minimum counts visible characters; the class the contract publishes must match Unicode."""
+    import re
+    import unicodedata
+
+    from kysy.text import INVISIBLE
+
+    pattern = re.compile(f"[{INVISIBLE}]")
+    expected = {
+        chr(c)
+        for c in range(0x10000)
+        if unicodedata.category(chr(c)) in {"Cc", "Cf", "Zs", "Zl", "Zp"} or chr(c).isspace() or c in (0xFFFE, 0xFFFF)
+    }
+    covered = {chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF and pattern.fullmatch(chr(c))}
+    assert covered == expected - {chr(c) for c in range(0xD800, 0xE000)}, (
+        f"Unicode {unicodedata.unidata_version}: update kysy.text.INVISIBLE"
+    )

@@ -67,8 +67,13 @@ EMAIL_PATTERN = f"^(?!{_ANY}*[.@](?:{_RESERVED})$){_ANY}*@{_ANY}*\\.{_ANY}*[^\\x
 
 _POST_ID = re.compile(POST_ID_PATTERN)
 _RECORD_ID = re.compile(RECORD_ID_PATTERN)
-# Lone surrogates (only a JSON escape can make one) are invisible too; no pattern engine but Python's can spell them.
-_VISIBLE_CHAR = re.compile(f"[^{INVISIBLE}\\ud800-\\udfff]")
+# Python alone also reads what no published pattern can spell portably: lone surrogates (only a
+# JSON escape makes one) and the format characters beyond the BMP (tags, ...); invisible too.
+_ASTRAL_FORMAT = (
+    "\\U000110bd\\U000110cd\\U00013430-\\U0001343f\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a"
+    "\\U000e0001\\U000e0020-\\U000e007f"
+)
+_VISIBLE_CHAR = re.compile(f"[^{INVISIBLE}\\ud800-\\udfff{_ASTRAL_FORMAT}]")
 _URL = re.compile(URL_PATTERN)
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
