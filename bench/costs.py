@@ -102,10 +102,11 @@ DEPLOYED = deployment()
 MEMORY_GB = float(DEPLOYED["memory_gb"])
 
 # ----------------------------------------------------------------------------------- prices
-# eu-north-1 (Stockholm) on-demand list prices, USD, as published by AWS in June 2025 (the figures
-# this table was written with; there is no network here to re-check them: update them here and
-# rerun). "us-east-1*" marks a figure whose Stockholm value could not be confirmed and which is the
-# N. Virginia list price (the usual Stockholm difference is 0-6 %).
+# eu-north-1 (Stockholm) on-demand list prices, USD, from AWS's public price pages as of June 2025
+# (not re-checked from this machine, which has no network: update a line here and rerun).
+# "us-east-1*" marks a figure whose Stockholm value could not be confirmed and which is the
+# N. Virginia list price; "≈" marks a Stockholm figure derived from N. Virginia's (× 1.06, the
+# Stockholm ratio of DynamoDB's published prices). The usual regional difference is 0-6 %.
 PRICES: dict[str, tuple[float, str]] = {
     "api_request": (1.00 / 1e6, "HTTP API, per request, first 300 M/month (us-east-1*)"),
     "lambda_request": (0.20 / 1e6, "Lambda, per request"),
@@ -115,10 +116,10 @@ PRICES: dict[str, tuple[float, str]] = {
         "SnapStart (Python) cache, per GB-second of each active version (us-east-1*)",
     ),
     "snapstart_restore_gb": (0.0001397998, "SnapStart (Python) restore, per GB restored (us-east-1*)"),
-    "ddb_wru": (0.6625 / 1e6, "DynamoDB on-demand, per write request unit"),
-    "ddb_rru": (0.1325 / 1e6, "DynamoDB on-demand, per read request unit"),
-    "ddb_storage_gb": (0.2625, "DynamoDB Standard storage, per GB-month"),
-    "ddb_pitr_gb": (0.21, "DynamoDB point-in-time recovery, per GB-month"),
+    "ddb_wru": (0.6625 / 1e6, "DynamoDB on-demand, per write request unit (≈)"),
+    "ddb_rru": (0.1325 / 1e6, "DynamoDB on-demand, per read request unit (≈)"),
+    "ddb_storage_gb": (0.2625, "DynamoDB Standard storage, per GB-month (≈)"),
+    "ddb_pitr_gb": (0.21, "DynamoDB point-in-time recovery, per GB-month (≈)"),
     "data_out_gb": (0.09, "Data transfer out to the internet, per GB (first 10 TB; 100 GB/month free)"),
     "logs_ingest_gb": (0.50, "CloudWatch Logs ingestion, per GB (us-east-1*)"),
     "xray_trace": (5.00 / 1e6, "X-Ray traces recorded (100 k/month free)"),
@@ -619,8 +620,8 @@ def cost_lines(m: dict[str, Measured], t: Traffic) -> list[Line]:
     out_gb = total(counts, lambda x: x.response_bytes) / 1e9
     out_gb_cdn = total(origin, lambda x: x.response_bytes) / 1e9
     notifier = t.questions + t.answers  # stream batches (at most one per record at this volume)
-    restores = (api_requests + notifier) * t.cold_share
-    restores_cdn = (api_origin + notifier) * t.cold_share
+    restores = api_requests * t.cold_share  # the notifier has no SnapStart (template.yaml)
+    restores_cdn = api_origin * t.cold_share
     log_gb = (total(counts, lambda x: x.log_bytes) + api_requests * (PLATFORM_LOG_BYTES + ACCESS_LOG_BYTES)) / 1e9
     log_gb_cdn = (total(origin, lambda x: x.log_bytes) + api_origin * (PLATFORM_LOG_BYTES + ACCESS_LOG_BYTES)) / 1e9
     stored = BLOG_POSTS * 15 * STORED_ITEM_BYTES + (t.questions * 12) * STORED_ITEM_BYTES  # a year of questions
