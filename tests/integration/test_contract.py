@@ -113,3 +113,39 @@ def test_published_documents_are_what_the_apps_serve(contract_server: KysyServer
         assert openapi(contract_server, path) == published, (
             f"{FILES[name].name} is out of date: run scripts/openapi and commit the result"
         )
+
+
+def test_response_models_state_exactly_what_the_domain_returns(reader, editor):
+    """A field added to QA/Post must be added to the API schemas too (FastAPI would drop it)."""
+    from kysy.models import QA, AuditEntry, Post
+
+    qa = QA(post_id="p", id="01J0000000000000000000000A", question="q", audit=(AuditEntry("t", "e", "edit"),))
+    post = Post(id="p")
+    assert set(reader.QAOut.model_fields) == set(qa.public())
+    assert set(reader.PostOut.model_fields) == set(post.public())
+    assert set(editor.QAAdmin.model_fields) == set(qa.admin())
+    assert set(editor.AuditOut.model_fields) == set(qa.admin()["audit"][0])
+    assert set(editor.PostAdmin.model_fields) == set(post.admin())
+    editor.QAAdmin.model_validate(qa.admin())
+    editor.PostAdmin.model_validate(post.admin())
+
+
+@pytest.mark.parametrize(
+    ("api", "path", "method", "allow"),
+    [
+        ("reader", "/v1/posts/p/questions", "PUT", "GET, POST"),
+        ("reader", "/v1/search", "POST", "GET"),
+        ("editor", "/v1/admin/posts", "DELETE", "GET, POST"),
+        ("editor", "/v1/admin/posts/p", "PUT", "GET, PATCH"),
+        ("editor", "/v1/admin/posts/p/questions/01J0000000000000000000000A", "POST", "GET, PATCH, DELETE"),
+        ("editor", "/v1/admin/posts/p/questions/01J0000000000000000000000A", "OPTIONS", "GET, PATCH, DELETE"),
+    ],
+)
+def test_405_names_every_method_the_path_accepts(reader, editor, api, path, method, allow):
+    from tests.lambda_events import http_event, invoke
+
+    handler = (reader if api == "reader" else editor).handler
+    response = invoke(handler, http_event(method, path))
+    assert response.status == 405
+    assert response.headers["allow"] == allow
+    assert response.json()["error"]["code"] == "method_not_allowed"
