@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,13 +205,19 @@ def stop_kysy_server(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM
     return int(process.returncode)
 
 
-@pytest.fixture(scope="session")
-def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
-    server = start_kysy_server(tmp_path_factory.mktemp("kysy-state"), dynamodb_endpoint=dynamodb_endpoint)
+@contextmanager
+def running_kysy_server(state: Path, **options: Any) -> Iterator[KysyServer]:
+    server = start_kysy_server(state, **options)
     try:
         yield server
     finally:
         stop_kysy_server(server.process)
+
+
+@pytest.fixture(scope="session")
+def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
+    with running_kysy_server(tmp_path_factory.mktemp("kysy-state"), dynamodb_endpoint=dynamodb_endpoint) as server:
+        yield server
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import KysyServer, start_kysy_server, stop_kysy_server
+from tests.conftest import KysyServer, running_kysy_server
 
 HERE = Path(__file__).parent
 CONFIG = HERE / "schemathesis.toml"
@@ -35,11 +35,8 @@ TIMEOUT = 600
 
 @pytest.fixture(scope="module")
 def contract_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
-    server = start_kysy_server(tmp_path_factory.mktemp("contract"), dynamodb_endpoint=dynamodb_endpoint)
-    try:
+    with running_kysy_server(tmp_path_factory.mktemp("contract"), dynamodb_endpoint=dynamodb_endpoint) as server:
         yield server
-    finally:
-        stop_kysy_server(server.process)
 
 
 def schemathesis(server: KysyServer, schema_path: str, workdir: Path, *extra: str) -> tuple[int, str]:
