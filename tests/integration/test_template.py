@@ -149,3 +149,19 @@ def test_readme_lists_every_alarm():
     missing = [name for name in ALARMS if f"`{name}`" not in readme]
     assert not missing, f"README's alarm table misses {missing}"
     assert re.search(r"checkov", readme)
+
+
+def test_dashboard_body_is_valid_json_once_substituted():
+    """CloudFormation refuses (and rolls back) a dashboard whose body is not JSON: render it as !Sub would."""
+    text, variables = RESOURCES["Dashboard"]["Properties"]["DashboardBody"]
+    values = {name: join[0].join(join[1]) for name, join in variables.items()}  # !Join [sep, [!Sub ...]]
+
+    def substitute(template: str) -> str:
+        return re.sub(r"\$\{([^}]+)\}", lambda m: values.get(m.group(1), "x"), template)
+
+    for name in values:
+        values[name] = substitute(values[name])
+    body = json.loads(substitute(text))
+    assert {w["type"] for w in body["widgets"]} == {"metric", "alarm"}
+    alarms = next(w for w in body["widgets"] if w["type"] == "alarm")["properties"]["alarms"]
+    assert len(alarms) == len(ALARMS)
