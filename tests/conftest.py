@@ -24,8 +24,49 @@ import httpx
 import pytest
 
 from kysy.localauth import LocalSigner
+from tests import aws_calls, iam
+from tests.lambda_events import as_function
 
 ISSUER = "http://127.0.0.1/local-idp"
+SENDER = "kysy@example.com"
+# The suite asks thousands of questions from one address to ever new posts: the per-client and
+# new-post limits are lifted for it (tests of the limits build handlers with the real defaults).
+UNLIMITED = {
+    "KYSY_DYNAMODB_TIMEOUT_SECONDS": "30",  # moto copies the whole table for every transaction
+    "KYSY_RATE_LIMIT_MAX": "1000",
+    "KYSY_DAILY_QUESTION_LIMIT": "1000000",
+    "KYSY_NEW_POSTS_PER_CLIENT_PER_DAY": "1000000",
+    "KYSY_NEW_POSTS_PER_DAY": "1000000",
+}
+
+# Before any boto3 client exists: every client the functions create carries the recorder's hook.
+aws_calls.install()
+_TEMPLATE_FUNCTIONS = iam.functions()
+
+
+def declare_handler(module: Any, attribute: str = "handler") -> Any:
+    """Declare a module's handler as the template.yaml function whose ``Handler`` names it."""
+    dotted = f"{module.__name__}.{attribute}"
+    [name] = [f.name for f in _TEMPLATE_FUNCTIONS.values() if f.handler == dotted]
+    return as_function(name, getattr(module, attribute))
+
+
+@pytest.fixture(autouse=True)
+def _no_call_denied_by_iam() -> Iterator[None]:
+    """Fail the test whose Lambda code made an AWS call its function's IAM policy would deny."""
+    before = len(aws_calls.RECORDER.denied)
+    yield
+    new = aws_calls.RECORDER.denied[before:]
+    if new:
+        pytest.fail("AWS calls template.yaml would deny:\n" + "\n".join(c.describe() for c in new), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = aws_calls.RECORDER.summary()
+    if lines:
+        terminalreporter.section("IAM: Lambda code's AWS calls checked against template.yaml")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +104,8 @@ def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
         "KYSY_JWT_ISSUER": signer.issuer,
         "KYSY_JWT_AUDIENCE": signer.audience,
         "KYSY_SECRET": "test-secret-" + uuid.uuid4().hex,
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        "KYSY_SENDER_EMAIL": SENDER,
+        **UNLIMITED,
         "AWS_DEFAULT_REGION": "eu-north-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "KysyTest",
@@ -85,6 +127,7 @@ def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
 def reader(env: dict[str, str]) -> Any:
     from kysy.api import reader as module
 
+    declare_handler(module)
     return module
 
 
@@ -92,7 +135,16 @@ def reader(env: dict[str, str]) -> Any:
 def editor(env: dict[str, str]) -> Any:
     from kysy.api import editor as module
 
+    declare_handler(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def notifier_handler(env: dict[str, str]) -> Any:
+    """The notifier function's Lambda handler (settings are read when it first runs)."""
+    from kysy.notify import handler as module
+
+    return declare_handler(module)
 
 
 @pytest.fixture
@@ -103,6 +155,18 @@ def store(env: dict[str, str]) -> Any:
 
     settings = get_settings()
     return Store(make_client(settings), settings.table_name)
+
+
+@pytest.fixture
+def fresh_table(env: dict[str, str]) -> str:
+    """A table of its own (for tests of table-wide counters such as the daily new-post cap)."""
+    from kysy.repository.dynamo import make_client
+    from kysy.repository.table import create_table
+    from kysy.settings import get_settings
+
+    name = f"kysy-own-{uuid.uuid4().hex[:8]}"
+    create_table(make_client(get_settings()), name)
+    return name
 
 
 @pytest.fixture
@@ -155,7 +219,7 @@ def start_kysy_server(
         "KYSY_STATE_DIR": str(state),
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        **UNLIMITED,
     }
     for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE", "KYSY_DYNAMODB_ENDPOINT", "KYSY_TABLE_NAME"):
         child_env.pop(name, None)
@@ -220,23 +284,37 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         yield server
 
 
-@pytest.fixture
-def make_reader(env: dict[str, str]) -> Any:
-    """A reader handler built with different settings (e.g. a closed origin list), same table."""
+def _handler_factory(module_name: str, function: str) -> Any:
+    """Build that app's Lambda handler with other settings (same table unless overridden)."""
+    import importlib
+
     from mangum import Mangum
 
     from kysy.api.observability import lambda_entry
-    from kysy.api.reader import build_app
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
     from kysy.settings import Settings
 
+    build_app = importlib.import_module(module_name).build_app
+
     def build(**overrides: Any) -> Any:
         settings = Settings(**overrides)
         app = build_app(settings, Store(make_client(settings), settings.table_name))
-        return lambda_entry(Mangum(app, lifespan="off"))
+        return as_function(function, lambda_entry(Mangum(app, lifespan="off")))
 
     return build
+
+
+@pytest.fixture
+def make_reader(env: dict[str, str]) -> Any:
+    """A reader handler built with different settings (e.g. a closed origin list)."""
+    return _handler_factory("kysy.api.reader", "ReaderFunction")
+
+
+@pytest.fixture
+def make_editor(env: dict[str, str]) -> Any:
+    """An editor handler built with different settings (e.g. no sender)."""
+    return _handler_factory("kysy.api.editor", "EditorFunction")
 
 
 @pytest.fixture

@@ -6,10 +6,14 @@ template sets them per function and ``kysy dev`` sets them for the local run.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "kysy-local-development-secret"  # noqa: S105 - the public local value, refused in Lambda
+MIN_SECRET_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -22,6 +26,8 @@ class Settings(BaseSettings):
     )
     # Any DynamoDB endpoint (moto's server, DynamoDB Local); None means the real AWS endpoint.
     dynamodb_endpoint: str | None = None
+    # Read timeout of one DynamoDB call: well below the Lambda timeout in AWS; local emulators need more.
+    dynamodb_timeout_seconds: float = Field(default=2, gt=0, le=60)
 
     # Comma-separated blog origins allowed to call the reader API (CORS) and to submit questions.
     # Empty means "any origin" (CORS `*`, no origin check on submissions).
@@ -32,8 +38,20 @@ class Settings(BaseSettings):
     # Submission rate limit per client (hashed source IP) and post.
     rate_limit_max: int = Field(default=5, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
-    # Secret for hashing client IPs and signing pagination cursors; the template injects a random one.
-    secret: str = "kysy-local-development-secret"  # noqa: S105 - overridden in every deployment
+    # Questions one client may send per UTC day across all posts.
+    daily_question_limit: int = Field(default=20, ge=1)
+    # Posts readers' questions may create (auto-create) per UTC day: per client, and in total.
+    new_posts_per_client_per_day: int = Field(default=3, ge=0)
+    new_posts_per_day: int = Field(default=20, ge=0)
+    # Secret for hashing client IPs and addresses and signing cursors; the template injects a random one.
+    # Inside Lambda the public development value (or a short one) is refused at start.
+    secret: str = DEV_SECRET
+
+    # ---- privacy
+    # Days an asker's address (given with consent) is kept at most, also when never used.
+    email_retention_days: int = Field(default=180, ge=1, le=3650)
+    # How long an editor can undo a bulk rejection.
+    bulk_undo_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
 
     cache_max_age_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
@@ -68,6 +86,28 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def asker_emails_on(self) -> bool:
+        """Whether anyone will ever email askers: SES sender configured, or the local outbox."""
+        return bool(self.sender_email or self.mail_dir)
+
+    @property
+    def email_retention_seconds(self) -> int:
+        return self.email_retention_days * 86_400
+
+    @model_validator(mode="after")
+    def _no_public_secret_in_lambda(self) -> Settings:
+        """A deployment with the public development secret has forgeable cursors and reversible hashes."""
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and (
+            self.secret == DEV_SECRET or len(self.secret) < MIN_SECRET_CHARS
+        ):
+            raise ValueError(
+                "KYSY_SECRET is missing, the public development value, or shorter than "
+                f"{MIN_SECRET_CHARS} characters. Set it to a long random value (the SAM template injects one "
+                "from Secrets Manager); Kysy refuses to run in Lambda without it."
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -112,19 +112,23 @@ def test_published_documents_are_what_the_apps_serve(contract_server: KysyServer
         )
 
 
-def test_response_models_state_exactly_what_the_domain_returns(reader, editor):
-    """A field added to QA/Post must be added to the API schemas too (FastAPI would drop it)."""
+def test_response_models_state_exactly_what_the_domain_returns(reader, editor, store, publish, post_id):
+    """A field added to a record, a post or a search hit must be documented in the API models too."""
     from kysy.models import QA, AuditEntry, Post
+    from kysy.service.search import SearchService
 
     qa = QA(post_id="p", id="01J0000000000000000000000A", question="q", audit=(AuditEntry("t", "e", "edit"),))
     post = Post(id="p")
     assert set(reader.QAOut.model_fields) == set(qa.public())
     assert set(reader.PostOut.model_fields) == set(post.public())
-    assert set(editor.QAAdmin.model_fields) == set(qa.admin())
+    assert set(editor.RecordOut.model_fields) == set(qa.admin())
     assert set(editor.AuditOut.model_fields) == set(qa.admin()["audit"][0])
-    assert set(editor.PostAdmin.model_fields) == set(post.admin())
-    editor.QAAdmin.model_validate(qa.admin())
-    editor.PostAdmin.model_validate(post.admin())
+    assert set(editor.PostOut.model_fields) == set(post.admin())
+    publish(post_id, "Mikä on dokumentoitu kenttä?", "Jokainen.")
+    [hit] = SearchService(store).search("dokumentoitu", post_id=post_id, limit=1)
+    from kysy.api.contract import SearchItem
+
+    assert set(SearchItem.model_fields) == set(hit)
 
 
 @pytest.mark.parametrize(

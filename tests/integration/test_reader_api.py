@@ -40,9 +40,13 @@ def test_given_unknown_post_when_viewed_then_empty_list_not_error(reader, post_i
 
 
 def test_view_lists_only_published_in_order_with_public_fields(reader, store, publish, post_id):
-    first = publish(post_id, "Ensimmäinen kysymys?", "Ensimmäinen vastaus.", asker_email="secret@example.com")
+    first = publish(post_id, "Ensimmäinen kysymys?", "Ensimmäinen vastaus.", notify=True)
     second = publish(post_id, "Toinen kysymys?", "Toinen vastaus.", asker_name="Maija")
-    post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Odottava kysymys?"})
+    post(
+        reader.handler,
+        f"/v1/posts/{post_id}/questions",
+        {"question": "Odottava kysymys?", "email": "secret@example.com", "notify": True},
+    )
 
     body = get(reader.handler, f"/v1/posts/{post_id}/questions").json()
 

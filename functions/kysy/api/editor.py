@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.security import HTTPBearer
 from mangum import Mangum
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,7 @@ from kysy import errors
 from kysy.api.auth import TokenVerifier, bearer_token
 from kysy.api.contract import (
     ANSWER_SCHEMA,
+    EMAIL_ADDRESS_SCHEMA,
     NAME_SCHEMA,
     POST_ID_SCHEMA,
     QUESTION_SCHEMA,
@@ -34,14 +35,16 @@ from kysy.api.contract import (
     error_responses,
     page_limit,
 )
-from kysy.api.http import create_app
+from kysy.api.http import create_app, editor_view_csp
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
-from kysy.models import QA, Status
+from kysy.models import QA
 from kysy.repository import Store
 from kysy.repository.dynamo import make_client
 from kysy.service import validation
-from kysy.service.posts import LANGS, PostChanges, PostService
+from kysy.service.moderation import MAX_IDS, ModerationService, RecordRef, Selection
+from kysy.service.posts import LANGS, POSTS_PAGE_MAX, PostChanges, PostService
+from kysy.service.privacy import PrivacyService
 from kysy.service.questions import Editor, QuestionService
 from kysy.service.search import SearchService
 from kysy.settings import Settings, get_settings
@@ -90,15 +93,11 @@ class EditIn(Versioned):
 
 
 class RejectIn(Versioned):
-    reason: str = Field(
-        default="", description="Kept for editors; never shown to the asker.", json_schema_extra=REASON_SCHEMA
-    )
+    reason: str = Field(default="", description="Kept for editors, never shown.", json_schema_extra=REASON_SCHEMA)
 
 
 class DuplicateIn(Versioned):
-    duplicate_of: str = Field(
-        description="Id of a published answer in the same post.", json_schema_extra=RECORD_ID_SCHEMA
-    )
+    duplicate_of: str = Field(description="A published answer of the same post.", json_schema_extra=RECORD_ID_SCHEMA)
 
 
 _LANG: JsonDict = {"enum": list(LANGS)}
@@ -120,6 +119,39 @@ class PostPatch(_In):
     open: bool | None = None
 
 
+class RecordRefIn(_In):
+    post_id: str = Field(json_schema_extra=POST_ID_SCHEMA)
+    id: str = Field(json_schema_extra=RECORD_ID_SCHEMA)
+
+
+_CLIENT: JsonDict = {"pattern": validation.CLIENT_PATTERN}
+
+
+class BulkRejectIn(_In):
+    """Exactly one of ``ids``, ``client`` (a client hash from the queue) or ``post_id``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}}},
+                {"required": ["client"], "properties": {"client": {"type": "string"}}},
+                {"required": ["post_id"], "properties": {"post_id": {"type": "string"}}},
+            ]
+        }
+    )
+
+    ids: list[RecordRefIn] | None = Field(default=None, max_length=MAX_IDS)
+    client: str | None = Field(default=None, json_schema_extra=_CLIENT)
+    post_id: str | None = Field(default=None, json_schema_extra=POST_ID_SCHEMA)
+    reason: str = Field(default="", json_schema_extra=REASON_SCHEMA)
+
+
+class ForgetIn(_In):
+    email: str = Field(description="The address whose data is erased", json_schema_extra=EMAIL_ADDRESS_SCHEMA)
+
+
+# ------------------------------------------------------------------------------ responses
+# Records and posts allow extra keys so a field added to the domain model is never silently lost.
 class AuditOut(BaseModel):
     at: str
     by: str
@@ -127,18 +159,17 @@ class AuditOut(BaseModel):
     note: str
 
 
-class QAAdmin(BaseModel):
-    """A question as editors see it (the asker's address masked)."""
+class RecordOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
 
     post_id: str
     id: str
     question: str
-    status: Status
+    status: Literal["pending", "published", "rejected"]
     answer: str
     asker_name: str
-    asker_email: str = Field(description="Masked (`m***@example.com`), or empty.")
-    has_email: bool
     notify: bool
+    has_email: bool = Field(description="An address is stored and the asker will be emailed once")
     created_at: str
     answered_at: str
     updated_at: str
@@ -148,25 +179,31 @@ class QAAdmin(BaseModel):
     duplicate_of: str
     source: str
     import_key: str
+    email_expires: int = Field(description="When the stored address expires (epoch seconds; 0 = none stored)")
     version: int
     audit: list[AuditOut]
+    flags: list[str] = Field(description="Machine codes such as links, caps, spam_phrase")
+    client: str = Field(description="Keyed hash of the client that asked (pending and rejected only)")
 
 
-class QAWithSimilar(QAAdmin):
+class RecordWithSimilar(RecordOut):
     similar: list[SearchItem] = Field(description="Published answers and pending questions that look alike.")
 
 
-class QueuePage(BaseModel):
-    items: list[QAAdmin]
+class RecordList(BaseModel):
+    items: list[RecordOut]
+
+
+class QueueOut(BaseModel):
+    items: list[RecordOut]
     next_cursor: str | None
-    counts: dict[str, int] = Field(description="Pending questions per post id.")
+    counts: dict[str, int] = Field(description="Pending questions per post (posts with none left out)")
+    flagged: dict[str, int] = Field(description="Flagged pending questions per post")
 
 
-class QAList(BaseModel):
-    items: list[QAAdmin]
+class PostOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
 
-
-class PostAdmin(BaseModel):
     id: str
     title: str
     url: str
@@ -174,31 +211,72 @@ class PostAdmin(BaseModel):
     open: bool
     created_at: str
     updated_at: str
-    version: int = Field(description="0 for a post readers created by asking that no editor has saved yet.")
+    version: int
 
 
-class PostWithCount(PostAdmin):
+class PostRowOut(PostOut):
     pending: int
+    flagged: int
+    published: int
+    rejected: int
 
 
-class PostList(BaseModel):
-    items: list[PostWithCount]
+class PostsOut(BaseModel):
+    items: list[PostRowOut]
+    next_cursor: str | None
 
 
-class Me(BaseModel):
+class MeOut(BaseModel):
     id: str
     email: str
     name: str
 
 
+class BulkRejectOut(BaseModel):
+    batch_id: str | None = Field(description="Undo with POST /v1/admin/bulk/{batch_id}/undo")
+    rejected: list[str]
+    skipped: list[str] = Field(description="Not pending any more, or changed meanwhile")
+    undo_until: str | None
+    more: bool = Field(description="More matching questions are waiting: send the same request again")
+
+
+class UndoOut(BaseModel):
+    restored: list[str]
+    skipped: list[str] = Field(description="Changed since the bulk action: left as they are")
+
+
+class AnonymisedOut(BaseModel):
+    post_id: str
+    id: str
+
+
+class ForgetOut(BaseModel):
+    records_found: int
+    email_items_deleted: int
+    lookup_items_deleted: int
+    questions_deleted: list[str]
+    published_anonymised: list[AnonymisedOut] = Field(
+        description="Published answers kept with the asker's name removed: review their wording"
+    )
+    already_gone: list[str]
+
+
 # What the record routes may answer besides the implied statuses (see kysy.api.contract).
-RECORD_ERRORS = error_responses(errors.NotFound, errors.Conflict)
 CHANGE_ERRORS = error_responses(
     errors.NotFound,
     errors.Conflict,
     describe={409: "Stale `version` (`version_conflict`, with `error.current`), or not allowed in the current status."},
 )
+LIST_ERRORS = error_responses(errors.InvalidCursor)
 bearer = HTTPBearer(auto_error=False, description="A Cognito (or local) JWT of a member of the editors group.")
+BatchIdPath = Annotated[str, Path(description="`batch_id` of the bulk action.", json_schema_extra=RECORD_ID_SCHEMA)]
+FlagQuery = Annotated[
+    str | None,
+    Query(description="A flag code, or * for any flag.", json_schema_extra={"pattern": validation.FLAG_PATTERN}),
+]
+ClientQuery = Annotated[
+    str | None, Query(description="A client hash from a queued question.", json_schema_extra=_CLIENT)
+]
 
 
 def current_editor(request: Request) -> Editor:
@@ -212,7 +290,9 @@ def current_editor(request: Request) -> Editor:
 EditorDep = Annotated[Editor, Depends(current_editor)]
 
 
-def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
+def build_router(
+    questions: QuestionService, posts: PostService, moderation: ModerationService, privacy: PrivacyService
+) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["editor"], dependencies=[Depends(bearer), Depends(current_editor)])
 
     search = SearchService(questions.store)
@@ -221,56 +301,75 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
         pending = questions.store.queue(post_id=None, limit=100, after_id=None, newest_first=True).items
         return search.similar_pending(qa, pending)
 
-    @router.get("/me", response_model=Me)
+    @router.get("/me", response_model=MeOut)
     def me(editor: EditorDep) -> dict[str, str]:
         return {"id": editor.id, "email": editor.email, "name": editor.name}
 
-    @router.get("/queue", response_model=QueuePage, responses=error_responses(errors.InvalidCursor))
+    @router.get("/queue", response_model=QueueOut, responses=LIST_ERRORS)
     def queue(
         post_id: PostIdQuery = None,
         limit: Annotated[int | None, page_limit(validation.PAGE_MAX)] = None,
         cursor: CursorQuery = None,
         order: Literal["oldest", "newest"] = "oldest",
+        flag: FlagQuery = None,
+        client: ClientQuery = None,
     ) -> dict[str, Any]:
-        return questions.queue(post_id=post_id, limit=limit, cursor=cursor, newest_first=order == "newest")
+        return questions.queue(
+            post_id=post_id, limit=limit, cursor=cursor, newest_first=order == "newest", flag=flag, client=client
+        )
 
-    @router.get("/posts", response_model=PostList)
-    def list_posts() -> dict[str, Any]:
-        counts = questions.store.queue_counts()
-        return {"items": [{**p.admin(), "pending": counts.get(p.id, 0)} for p in posts.list(also=list(counts))]}
+    @router.get("/rejected", response_model=QueueOut, responses=LIST_ERRORS)
+    def rejected(
+        post_id: PostIdQuery = None,
+        limit: Annotated[int | None, page_limit(validation.PAGE_MAX)] = None,
+        cursor: CursorQuery = None,
+        order: Literal["oldest", "newest"] = "newest",
+    ) -> dict[str, Any]:
+        """Rejected and duplicate questions (restore one with POST .../restore)."""
+        return questions.queue(
+            post_id=post_id, limit=limit, cursor=cursor, newest_first=order == "newest", rejected=True
+        )
+
+    @router.get("/posts", response_model=PostsOut, responses=LIST_ERRORS)
+    def list_posts(
+        limit: Annotated[int | None, page_limit(POSTS_PAGE_MAX)] = None,
+        cursor: CursorQuery = None,
+    ) -> dict[str, Any]:
+        return posts.page(limit=limit, cursor=cursor)
 
     @router.post(
         "/posts",
         status_code=201,
-        response_model=PostAdmin,
+        response_model=PostOut,
         responses=error_responses(errors.Conflict, describe={409: "A post with this id exists (`post_exists`)."}),
     )
     def create_post(body: PostIn) -> dict[str, Any]:
         post = posts.create(body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open))
         return post.admin()
 
-    @router.get("/posts/{post_id}", response_model=PostAdmin, responses=error_responses(errors.NotFound))
+    @router.get("/posts/{post_id}", response_model=PostOut, responses=error_responses(errors.NotFound))
     def get_post(post_id: PostIdPath) -> dict[str, Any]:
         return posts.get(post_id).admin()
 
-    @router.patch("/posts/{post_id}", response_model=PostAdmin, responses=CHANGE_ERRORS)
+    @router.patch("/posts/{post_id}", response_model=PostOut, responses=CHANGE_ERRORS)
     def update_post(post_id: PostIdPath, body: PostPatch) -> dict[str, Any]:
         changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open)
         return posts.update(post_id, version=body.version, changes=changes).admin()
 
-    @router.get("/posts/{post_id}/questions", response_model=QAList)
+    @router.get("/posts/{post_id}/questions", response_model=RecordList)
     def post_records(post_id: PostIdPath) -> dict[str, Any]:
-        validation.post_id(post_id)
-        return {"items": [qa.admin() for qa in questions.store.records_of_post(post_id)]}
+        return {"items": [qa.admin() for qa in questions.records_of_post(post_id)]}
 
     @router.get(
-        "/posts/{post_id}/questions/{qa_id}", response_model=QAWithSimilar, responses=error_responses(errors.NotFound)
+        "/posts/{post_id}/questions/{qa_id}",
+        response_model=RecordWithSimilar,
+        responses=error_responses(errors.NotFound),
     )
     def get_record(post_id: PostIdPath, qa_id: RecordIdPath) -> dict[str, Any]:
         qa = questions.get(post_id, qa_id)
         return {**qa.admin(), "similar": similar_for(qa)}
 
-    @router.post("/posts/{post_id}/questions/{qa_id}/answer", response_model=QAAdmin, responses=CHANGE_ERRORS)
+    @router.post("/posts/{post_id}/questions/{qa_id}/answer", response_model=RecordOut, responses=CHANGE_ERRORS)
     def answer(post_id: PostIdPath, qa_id: RecordIdPath, body: AnswerIn, editor: EditorDep) -> dict[str, Any]:
         qa = questions.answer(
             post_id,
@@ -285,7 +384,7 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
             metrics.add_metric(name="QuestionsAnswered", unit=MetricUnit.Count, value=1)
         return qa.admin()
 
-    @router.patch("/posts/{post_id}/questions/{qa_id}", response_model=QAAdmin, responses=CHANGE_ERRORS)
+    @router.patch("/posts/{post_id}/questions/{qa_id}", response_model=RecordOut, responses=CHANGE_ERRORS)
     def edit(post_id: PostIdPath, qa_id: RecordIdPath, body: EditIn, editor: EditorDep) -> dict[str, Any]:
         return questions.edit(
             post_id,
@@ -297,23 +396,28 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
             asker_name=body.asker_name,
         ).admin()
 
-    @router.post("/posts/{post_id}/questions/{qa_id}/unpublish", response_model=QAAdmin, responses=CHANGE_ERRORS)
+    @router.post("/posts/{post_id}/questions/{qa_id}/unpublish", response_model=RecordOut, responses=CHANGE_ERRORS)
     def unpublish(post_id: PostIdPath, qa_id: RecordIdPath, body: Versioned, editor: EditorDep) -> dict[str, Any]:
         return questions.unpublish(post_id, qa_id, version=body.version, editor=editor).admin()
 
-    @router.post("/posts/{post_id}/questions/{qa_id}/reject", response_model=QAAdmin, responses=CHANGE_ERRORS)
+    @router.post("/posts/{post_id}/questions/{qa_id}/reject", response_model=RecordOut, responses=CHANGE_ERRORS)
     def reject(post_id: PostIdPath, qa_id: RecordIdPath, body: RejectIn, editor: EditorDep) -> dict[str, Any]:
         qa = questions.reject(post_id, qa_id, version=body.version, reason=body.reason, editor=editor)
         metrics.add_metric(name="QuestionsRejected", unit=MetricUnit.Count, value=1)
         return qa.admin()
 
-    @router.post("/posts/{post_id}/questions/{qa_id}/duplicate", response_model=QAAdmin, responses=CHANGE_ERRORS)
+    @router.post("/posts/{post_id}/questions/{qa_id}/duplicate", response_model=RecordOut, responses=CHANGE_ERRORS)
     def duplicate(post_id: PostIdPath, qa_id: RecordIdPath, body: DuplicateIn, editor: EditorDep) -> dict[str, Any]:
         qa = questions.mark_duplicate(
             post_id, qa_id, version=body.version, duplicate_of=body.duplicate_of, editor=editor
         )
         metrics.add_metric(name="QuestionsRejected", unit=MetricUnit.Count, value=1)
         return qa.admin()
+
+    @router.post("/posts/{post_id}/questions/{qa_id}/restore", response_model=RecordOut, responses=CHANGE_ERRORS)
+    def restore(post_id: PostIdPath, qa_id: RecordIdPath, body: Versioned, editor: EditorDep) -> dict[str, Any]:
+        """A rejected or duplicate question back to the queue."""
+        return questions.restore(post_id, qa_id, version=body.version, editor=editor).admin()
 
     @router.delete(
         "/posts/{post_id}/questions/{qa_id}",
@@ -330,6 +434,34 @@ def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
         questions.delete(post_id, qa_id, version=version, editor=editor)
         return Response(status_code=204)
 
+    @router.post("/bulk/reject", response_model=BulkRejectOut)
+    def bulk_reject(body: BulkRejectIn, editor: EditorDep) -> dict[str, Any]:
+        """Reject many pending questions at once; undo within the window with the returned batch id."""
+        selection = Selection(
+            ids=tuple(RecordRef(post_id=r.post_id, id=r.id) for r in body.ids or ()),
+            client=body.client,
+            post_id=body.post_id,
+        )
+        result = moderation.bulk_reject(selection, reason=body.reason, editor=editor)
+        metrics.add_metric(name="QuestionsRejected", unit=MetricUnit.Count, value=len(result["rejected"]))
+        logger.info("bulk reject", extra={"batch_id": result["batch_id"], "rejected": len(result["rejected"])})
+        return result
+
+    @router.post(
+        "/bulk/{batch_id}/undo",
+        response_model=UndoOut,
+        responses=error_responses(errors.NotFound, describe={404: "No such bulk action, or its undo window passed."}),
+    )
+    def bulk_undo(batch_id: BatchIdPath, editor: EditorDep) -> dict[str, Any]:
+        return moderation.undo(batch_id, editor=editor)
+
+    @router.post("/privacy/forget", response_model=ForgetOut)
+    def forget(body: ForgetIn, editor: EditorDep) -> dict[str, Any]:
+        """Erase everything tied to one email address (a data-subject request) and say what was removed."""
+        report = privacy.forget(body.email, by=editor.label)
+        logger.info("data-subject erasure", extra={"records": report.records_found})
+        return report.as_dict()
+
     return router
 
 
@@ -337,7 +469,13 @@ def config_router(settings: Settings) -> APIRouter:
     """How the editor view signs in: Cognito Hosted UI (code flow + PKCE) or the local token."""
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/editor/config.json")
+    class EditorConfig(BaseModel):
+        mode: Literal["local", "cognito"]
+        domain: str | None = None
+        clientId: str | None = None  # noqa: N815 - the editor view's JSON keys
+        redirectUri: str | None = None  # noqa: N815
+
+    @router.get("/editor/config.json", response_model=EditorConfig, response_model_exclude_none=True)
     def editor_config() -> dict[str, Any]:
         if settings.jwks_json or not settings.cognito_domain:
             return {"mode": "local"}
@@ -352,9 +490,16 @@ def config_router(settings: Settings) -> APIRouter:
 
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
-    app = create_app("Kysy editor API", settings, public=False)
+    app = create_app("Kysy editor API", settings, public=False, csp={"/editor": editor_view_csp(settings)})
     app.state.verifier = TokenVerifier(settings)
-    app.include_router(build_router(QuestionService(store, settings), PostService(store)))
+    app.include_router(
+        build_router(
+            QuestionService(store, settings),
+            PostService(store, settings),
+            ModerationService(store, settings),
+            PrivacyService(store, settings),
+        )
+    )
     app.include_router(config_router(settings))
     app.include_router(static_router("editor", "/editor", index="index.html"))
     return app

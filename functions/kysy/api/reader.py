@@ -91,6 +91,7 @@ class QuestionIn(BaseModel):
 class Accepted(BaseModel):
     id: str = Field(json_schema_extra=RECORD_ID_SCHEMA)
     status: Literal["pending"]
+    notify: bool = Field(description="Whether the asker will get one email when answered (consent + address)")
 
 
 _CACHE_HEADERS = {
@@ -202,6 +203,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
             ),
             client=client,
             idempotency_key=idempotency_key,
+            lambda_context=request.scope.get("aws.context"),  # Mangum passes Lambda's context here
         )
         metrics.add_metric(name="QuestionsSubmitted", unit=MetricUnit.Count, value=1)
         logger.info("question submitted", extra={"post_id": post_id, "qa_id": result["id"]})

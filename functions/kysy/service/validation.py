@@ -51,6 +51,8 @@ def min_visible_pattern(count: int) -> str:
 
 QUESTION_PATTERN = min_visible_pattern(QUESTION_MIN)
 VISIBLE_PATTERN = min_visible_pattern(1)
+FLAG_PATTERN = "^(?:\\*|[a-z][a-z_]{0,31})$"  # a flag code (links, caps, ...) or * for any flag
+CLIENT_PATTERN = "^[0-9a-f]{32}$"  # a client hash as shown on a queued question
 URL_PATTERN = "^ *(?:https?://[^\\x00-\\x20\\x7f]+)? *$"  # empty, or http(s); spaces around are trimmed
 IDEMPOTENCY_KEY_PATTERN = f"^[ \\t]*[!-~]{{1,{IDEMPOTENCY_KEY_MAX}}}[ \\t]*$"  # printable ASCII, no spaces
 
