@@ -140,7 +140,8 @@ def _forget(args: argparse.Namespace) -> int:
 
     try:
         store = _store(args)
-        report = PrivacyService(store, Settings()).forget(args.email, by=args.by)
+        # A pasted address may carry spaces; the API takes the address exactly as documented.
+        report = PrivacyService(store, Settings()).forget(args.email.strip(), by=args.by)
     except KysyError as error:
         print(f"kysy forget: {error.message}", file=sys.stderr)
         return EXIT_FAILED
