@@ -458,13 +458,20 @@ def run_measurements(samples: int) -> dict[str, Measured]:
             lambda _: http_event("GET", f"/v1/posts/{SEED_POST}/questions", headers={**gzip, "if-none-match": etag}),
             samples,
         )
-        out["widget_js"] = measure(
-            stack,
-            "GET /widget/kysy.js",
-            stack.reader,
-            lambda _: http_event("GET", "/widget/kysy.js", headers=gzip),
-            samples,
-        )
+        manifest = json.loads((ROOT / "functions/kysy/static/widget/manifest.json").read_text(encoding="utf-8"))
+        chunks = manifest["languages"]["fi"]
+        for key, name in (
+            ("widget_js", "kysy.js"),
+            ("widget_strings", next(n for n in chunks["first_view"] if n != "kysy.js")),
+            ("widget_more", chunks["second_chunk"][0]),
+        ):
+            out[key] = measure(
+                stack,
+                f"GET /widget/{name}",
+                stack.reader,
+                lambda _, name=name: http_event("GET", f"/widget/{name}", headers=gzip),
+                samples,
+            )
         out["search"] = measure(
             stack,
             "GET /v1/search (warm index)",
@@ -564,10 +571,11 @@ class Traffic:
     views: int
     questions: int
     answers: int
-    js_per_view: float  # widget script fetches per view that reach the origin (browser cache max-age 300 s)
+    js_per_view: float  # kysy.js fetches per view that reach the origin (browsers keep it 5 minutes)
+    first_visit_share: float  # views by a browser without the widget's immutable chunks and the list cached
+    more_per_view: float  # views that load the second chunk (search and form: reach, touch or idle)
     searches_per_view: float  # /v1/search calls per view (a few readers search, debounced as they type)
     similar_per_question: float  # /v1/similar calls while a question is typed
-    returning_share: float  # views that revalidate a copy they have (304)
     editor_reads_per_answer: float  # queue and record reads around each answer
     ddb_latency_ms: float  # per DynamoDB request, in-region (not measurable here)
     cpu_factor: float  # Lambda arm64 at 1,024 MB (~0.58 vCPU) vs this machine's core
@@ -591,12 +599,15 @@ class Line:
 
 
 def cost_lines(m: dict[str, Measured], t: Traffic) -> list[Line]:
-    views_200 = t.views * (1 - t.returning_share)
-    views_304 = t.views * t.returning_share
+    # Browsers always revalidate the list (max-age=0 + ETag): a returning browser gets a 304.
+    views_200 = t.views * t.first_visit_share
+    views_304 = t.views * (1 - t.first_visit_share)
     counts = {
         "view": views_200,
         "view_304": views_304,
         "widget_js": t.views * t.js_per_view,
+        "widget_strings": t.views * t.first_visit_share,  # immutable, content-hashed: once per browser
+        "widget_more": t.views * t.first_visit_share * t.more_per_view,
         "search": t.views * t.searches_per_view,
         "similar": t.questions * t.similar_per_question,
         "submit": float(t.questions),
@@ -606,7 +617,13 @@ def cost_lines(m: dict[str, Measured], t: Traffic) -> list[Line]:
         "search_after_publish": float(min(t.answers, t.views * t.searches_per_view)),
     }
     counts["search"] -= counts["search_after_publish"]
-    cdn_share = {"view": t.cdn_data_hit, "view_304": t.cdn_data_hit, "widget_js": t.cdn_js_hit}
+    cdn_share = {
+        "view": t.cdn_data_hit,
+        "view_304": t.cdn_data_hit,
+        "widget_js": t.cdn_js_hit,
+        "widget_strings": t.cdn_js_hit,
+        "widget_more": t.cdn_js_hit,
+    }
     origin = {k: v * (1 - cdn_share.get(k, 0.0)) for k, v in counts.items()}
 
     def total(counter: dict[str, float], per: Callable[[Measured], float]) -> float:
@@ -774,9 +791,10 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1_000)
     parser.add_argument("--samples", type=int, default=30, help="requests measured per route")
     parser.add_argument("--js-per-view", type=float, default=1.0)
+    parser.add_argument("--first-visit-share", type=float, default=0.5)
+    parser.add_argument("--more-per-view", type=float, default=0.3)
     parser.add_argument("--searches-per-view", type=float, default=0.3)
     parser.add_argument("--similar-per-question", type=float, default=3.0)
-    parser.add_argument("--returning-share", type=float, default=0.2)
     parser.add_argument("--editor-reads-per-answer", type=float, default=4.0)
     parser.add_argument("--ddb-latency-ms", type=float, default=5.0)
     parser.add_argument("--cpu-factor", type=float, default=1.7)
@@ -792,9 +810,10 @@ def main() -> None:
         questions=args.questions,
         answers=args.answers,
         js_per_view=args.js_per_view,
+        first_visit_share=args.first_visit_share,
+        more_per_view=args.more_per_view,
         searches_per_view=args.searches_per_view,
         similar_per_question=args.similar_per_question,
-        returning_share=args.returning_share,
         editor_reads_per_answer=args.editor_reads_per_answer,
         ddb_latency_ms=args.ddb_latency_ms,
         cpu_factor=args.cpu_factor,

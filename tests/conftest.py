@@ -7,6 +7,7 @@ before a cold start.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +192,18 @@ class KysyServer:
     state_dir: Path
     process: subprocess.Popen[bytes]
 
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        """Call the editor API (``/v1/admin`` + path) as the local editor, or with ``token``; must succeed."""
+        response = httpx.request(
+            method,
+            f"{self.base_url}/v1/admin{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token or self.editor_token}"},
+            timeout=10,
+        )
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
     def submit(self, post_id: str, question: str, **extra: Any) -> dict[str, Any]:
         response = httpx.post(
             f"{self.base_url}/v1/posts/{post_id}/questions",
@@ -323,16 +337,13 @@ def publish(store: Any) -> Any:
     from kysy.ids import new_id
     from kysy.models import QA, Post, Status
 
+    published = itertools.count()
+
     def create(post_id: str, question: str, answer: str = "Vastaus.", **extra: Any) -> Any:
-        qa = QA(
-            post_id=post_id,
-            id=new_id(),
-            question=question,
-            answer=answer,
-            status=Status.PUBLISHED,
-            answered_at="2026-01-01T00:00:00Z",
-            **extra,
-        )
+        # Answered one second apart, in the order the test publishes them (the widget sorts by this).
+        when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=next(published))
+        extra.setdefault("answered_at", when.isoformat().replace("+00:00", "Z"))
+        qa = QA(post_id=post_id, id=new_id(), question=question, answer=answer, status=Status.PUBLISHED, **extra)
         store.write_import(store.get_post(post_id) or Post(id=post_id), [qa], [])
         return qa
 

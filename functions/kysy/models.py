@@ -15,6 +15,10 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
+# How a post lists its published answers: newest answers first (the default) or oldest first.
+ORDERS = ("newest", "oldest")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -26,12 +30,20 @@ class Post:
     url: str = ""
     lang: str = "fi"
     open: bool = True
+    order: str = "newest"  # one of ORDERS
     created_at: str = field(default_factory=now_iso)
     updated_at: str = ""
     version: int = 1
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "url": self.url, "lang": self.lang, "open": self.open}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "lang": self.lang,
+            "open": self.open,
+            "order": self.order,
+        }
 
     def admin(self) -> dict[str, Any]:
         return asdict(self)

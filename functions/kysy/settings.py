@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # How long an editor can undo a bulk rejection.
     bulk_undo_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
 
+    # How long a shared cache (a CDN in front of the API) may keep a post's public list; browsers always
+    # revalidate with the ETag (see kysy.api.reader._cache_control). 0 = no shared caching either.
     cache_max_age_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
     page_size_default: int = Field(default=50, ge=1, le=100)

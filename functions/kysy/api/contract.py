@@ -216,6 +216,8 @@ class SearchItem(BaseModel):
 
     id: str
     post_id: str
+    post_title: str = Field(description="Title of the record's post (empty when the post has none)")
+    post_url: str = Field(description="Address of the record's post (empty when unknown)")
     question: str
     answer: str
     snippet: str

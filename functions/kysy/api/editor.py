@@ -43,7 +43,7 @@ from kysy.repository import Store
 from kysy.repository.dynamo import make_client
 from kysy.service import validation
 from kysy.service.moderation import MAX_IDS, ModerationService, RecordRef, Selection
-from kysy.service.posts import LANGS, POSTS_PAGE_MAX, PostChanges, PostService
+from kysy.service.posts import POSTS_PAGE_MAX, PostChanges, PostService
 from kysy.service.privacy import PrivacyService
 from kysy.service.questions import Editor, QuestionService
 from kysy.service.search import SearchService
@@ -100,23 +100,29 @@ class DuplicateIn(Versioned):
     duplicate_of: str = Field(description="A published answer of the same post.", json_schema_extra=RECORD_ID_SCHEMA)
 
 
-_LANG: JsonDict = {"enum": list(LANGS)}
+def _lang(schema: JsonDict) -> None:
+    """The registry's languages, read when the document is generated (not at a cold start)."""
+    from kysy import i18n
+
+    schema["enum"] = list(i18n.codes())
 
 
 class PostIn(_In):
     id: str = Field(json_schema_extra=POST_ID_SCHEMA)
     title: str = Field(default="", json_schema_extra=TITLE_SCHEMA)
     url: str = Field(default="", description="The post's address (empty, or http/https).", json_schema_extra=URL_SCHEMA)
-    lang: str = Field(default="fi", json_schema_extra=_LANG)
+    lang: str = Field(default="fi", description="A language of the registry (kysy.i18n)", json_schema_extra=_lang)
     open: bool = True
+    order: Literal["newest", "oldest"] = Field(default="newest", description="How the widget lists answers")
 
 
 class PostPatch(_In):
     version: JsonInt = Field(ge=0, description="The version you read (0 for a post readers created by asking)")
     title: str | None = Field(default=None, json_schema_extra=TITLE_SCHEMA)
     url: str | None = Field(default=None, json_schema_extra=URL_SCHEMA)
-    lang: str | None = Field(default=None, json_schema_extra=_LANG)
+    lang: str | None = Field(default=None, json_schema_extra=_lang)
     open: bool | None = None
+    order: Literal["newest", "oldest"] | None = None
 
 
 class RecordRefIn(_In):
@@ -344,7 +350,9 @@ def build_router(
         responses=error_responses(errors.Conflict, describe={409: "A post with this id exists (`post_exists`)."}),
     )
     def create_post(body: PostIn) -> dict[str, Any]:
-        post = posts.create(body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open))
+        post = posts.create(
+            body.id, PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
+        )
         return post.admin()
 
     @router.get("/posts/{post_id}", response_model=PostOut, responses=error_responses(errors.NotFound))
@@ -353,7 +361,7 @@ def build_router(
 
     @router.patch("/posts/{post_id}", response_model=PostOut, responses=CHANGE_ERRORS)
     def update_post(post_id: PostIdPath, body: PostPatch) -> dict[str, Any]:
-        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open)
+        changes = PostChanges(title=body.title, url=body.url, lang=body.lang, open=body.open, order=body.order)
         return posts.update(post_id, version=body.version, changes=changes).admin()
 
     @router.get("/posts/{post_id}/questions", response_model=RecordList)

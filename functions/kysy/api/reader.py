@@ -50,6 +50,7 @@ class PostOut(BaseModel):
     url: str
     lang: str
     open: bool = Field(description="Whether the post takes new questions.")
+    order: Literal["newest", "oldest"]
 
 
 class QAOut(BaseModel):
@@ -120,6 +121,15 @@ def _etag(body: bytes) -> str:
     return 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
+def _cache_control(shared_seconds: int) -> str:
+    """Browsers revalidate every time (``max-age=0``: an unchanged list costs a 304, a publish shows on the
+    next view); shared caches (a CDN in front) may keep the list ``s-maxage`` seconds and serve it stale
+    while they fetch a fresh one. README "Caching" explains both cases."""
+    if shared_seconds <= 0:
+        return "no-cache"
+    return f"public, max-age=0, s-maxage={shared_seconds}, stale-while-revalidate={shared_seconds * 5}"
+
+
 def _cached(request: Request, payload: Any, settings: Settings, media_type: str = "application/json") -> Response:
     """A cacheable response with an ETag; a matching If-None-Match gets an empty 304."""
     body = (
@@ -128,8 +138,7 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
         else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     )
     etag = _etag(body)
-    age = settings.cache_max_age_seconds
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={age}, stale-while-revalidate={age * 5}"}
+    headers = {"ETag": etag, "Cache-Control": _cache_control(settings.cache_max_age_seconds)}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
@@ -148,10 +157,13 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         post_id: PostIdPath,
         limit: Annotated[int | None, page_limit(validation.PAGE_MAX)] = None,
         cursor: CursorQuery = None,
+        order: Annotated[
+            Literal["newest", "oldest"] | None, Query(description="Override the post's order setting")
+        ] = None,
         if_none_match: IfNoneMatch = None,
     ) -> Response:
         """The widget's view: the post and one page of its published questions and answers."""
-        return _cached(request, questions.published(post_id, limit=limit, cursor=cursor), settings)
+        return _cached(request, questions.published(post_id, limit=limit, cursor=cursor, order=order), settings)
 
     @router.get(
         "/posts/{post_id}/questions.html",

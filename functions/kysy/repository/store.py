@@ -160,51 +160,23 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
         return {post_id: c.pending for post_id, c in self.counts().items() if c.pending > 0}
 
     # ----------------------------------------------------------- reader view
-    def published_page(self, post_id: str, *, limit: int, after_id: str | None) -> Page:
-        """A post's published records in order, in as few Query calls as DynamoDB allows.
+    def published_of_post(self, post_id: str) -> tuple[Post | None, list[QA]]:
+        """A post's metadata and all its published records, in key order.
 
-        The first page is exactly one Query on GSI1 returning the post's META row and its records;
-        more calls happen only when DynamoDB stops at its 1 MB page size before ``limit`` items.
-        A later page (``after_id``) adds one GetItem for the post's metadata.
+        One Query on GSI1 (the public index holds the post's META row and its published records);
+        more calls only when the post's records pass DynamoDB's 1 MB page. Ordering and paging are the
+        service's job (a post's published answers are few: tens, rarely hundreds).
         """
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": keys.PUBLIC_INDEX,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.post_pk(post_id)}},
-        }
         post: Post | None = None
-        if after_id is not None:
-            post = self.get_post(post_id)
-            kwargs["ExclusiveStartKey"] = {
-                "PK": {"S": keys.post_pk(post_id)},
-                "SK": {"S": f"QA#{after_id}"},
-                "GSI1PK": {"S": keys.post_pk(post_id)},
-                "GSI1SK": {"S": f"QA#{after_id}"},
-            }
         items: list[QA] = []
-        more = False
-        while True:
-            # One extra row tells whether more follow; on the first page the META row comes too.
-            kwargs["Limit"] = limit + 1 - len(items) + (1 if after_id is None else 0)
-            with translate_errors():
-                result = self.client.query(**kwargs)
-            for raw in result.get("Items", []):
-                if not keys.is_public_item(raw):
-                    continue  # defence in depth: only POST# items are ever public
-                if raw["SK"]["S"] == keys.META_SK:
-                    post = keys.post_from_item(raw)
-                else:
-                    items.append(qa_from_item(raw))
-            last = result.get("LastEvaluatedKey")
-            if len(items) > limit:
-                more = True
-                items = items[:limit]
-                break
-            if not last:
-                break
-            kwargs["ExclusiveStartKey"] = last
-        return Page(post=post, items=items, last_id=items[-1].id if more and items else None)
+        for raw in self.query_all(keys.PUBLIC_INDEX, "GSI1PK", keys.post_pk(post_id)):
+            if not keys.is_public_item(raw):
+                continue  # defence in depth: only POST# items are ever public
+            if raw["SK"]["S"] == keys.META_SK:
+                post = keys.post_from_item(raw)
+            else:
+                items.append(qa_from_item(raw))
+        return post, items
 
     def all_published(self) -> Iterator[QA]:
         """Every published record, page by page (for building the search index); ``POST#`` items only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from kysy import i18n
 from kysy.errors import Conflict, NotFound, ValidationFailed
 from kysy.models import Post, now_iso
 from kysy.service import validation
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 POSTS_PAGE_DEFAULT = 100
 POSTS_PAGE_MAX = 100
 
-LANGS = ("fi", "en", "sv", "de", "fr", "es", "et", "no", "da")
-
 
 @dataclass(frozen=True)
 class PostChanges:
@@ -26,6 +25,7 @@ class PostChanges:
     url: str | None = None
     lang: str | None = None
     open: bool | None = None
+    order: str | None = None
 
 
 def _checked(changes: PostChanges) -> dict[str, object]:
@@ -35,11 +35,14 @@ def _checked(changes: PostChanges) -> dict[str, object]:
     if changes.url is not None:
         out["url"] = validation.url(changes.url)
     if changes.lang is not None:
-        if changes.lang not in LANGS:
-            raise ValidationFailed(f"Language must be one of: {', '.join(LANGS)}.", code="invalid_lang")
+        langs = i18n.codes()  # the languages the widget, the editor view and the emails speak
+        if changes.lang not in langs:
+            raise ValidationFailed(f"Language must be one of: {', '.join(langs)}.", code="invalid_lang")
         out["lang"] = changes.lang
     if changes.open is not None:
         out["open"] = changes.open
+    if changes.order is not None:
+        out["order"] = validation.order(changes.order)
     return out
 
 

@@ -87,6 +87,14 @@ class Editor:
         return self.email or self.name or self.id
 
 
+def _answer_key(qa: QA) -> str:
+    """When the answer went public (imports without an answer date: when asked), then the id.
+
+    One string that sorts like the pair: the tab sorts below every character a timestamp or id holds.
+    """
+    return f"{qa.answered_at or qa.created_at}\t{qa.id}"
+
+
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
@@ -103,22 +111,40 @@ class QuestionService:
         self._create_once: Runner | None = None
 
     # ================================================================ reader
-    def published(self, post_id: str, *, limit: int | None, cursor: str | None) -> dict[str, Any]:
-        """The widget's view of a post: its metadata and one page of published Q&A."""
+    def published(
+        self, post_id: str, *, limit: int | None, cursor: str | None, order: str | None = None
+    ) -> dict[str, Any]:
+        """The widget's view of a post: its metadata and one page of published Q&A.
+
+        One Query reads the post and its published records; they are sorted by the post's ``order``
+        (or the reader's ``order``) and paged here. The cursor is the sort key of the page's last
+        record, so answers published meanwhile neither repeat nor vanish on later pages.
+        """
         validation.post_id(post_id)
         size = _limit(limit, self.settings.page_size_default)
-        scope = f"pub:{post_id}"
-        after = decode_cursor(self.settings.secret, scope, cursor) if cursor else None
-        page = self.store.published_page(post_id, limit=size, after_id=after)
-        post = page.post
+        if order is not None:
+            validation.order(order)
+        post, records = self.store.published_of_post(post_id)
         if post is None:
-            if not self.settings.auto_create_posts and not page.items:
+            if not self.settings.auto_create_posts and not records:
                 raise NotFound("There is no such post.", code="post_not_found")
             post = Post(id=post_id, title="", created_at="")
+        chosen = order or post.order
+        newest = chosen == "newest"
+        records.sort(key=_answer_key, reverse=newest)
+        scope = f"pub:{post_id}:{chosen}"
+        start = 0
+        if cursor:
+            after = decode_cursor(self.settings.secret, scope, cursor)
+            keys = [_answer_key(qa) for qa in records]
+            # Records are sorted by key (descending for "newest"): skip every key up to and including the cursor's.
+            start = next((i for i, k in enumerate(keys) if (k < after if newest else k > after)), len(records))
+        page = records[start : start + size]
+        more = start + size < len(records)
         return {
             "post": post.public(),
-            "items": [qa.public() for qa in page.items],
-            "next_cursor": encode_cursor(self.settings.secret, scope, page.last_id) if page.last_id else None,
+            "items": [qa.public() for qa in page],
+            "next_cursor": encode_cursor(self.settings.secret, scope, _answer_key(page[-1])) if more else None,
         }
 
     def submit(

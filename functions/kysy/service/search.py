@@ -16,15 +16,17 @@ from kysy.service import validation
 from kysy.text import clean_text
 
 if TYPE_CHECKING:
-    from kysy.models import QA
+    from kysy.models import QA, Post
     from kysy.repository import Store
     from kysy.search import SearchDoc, SearchHit, SearchIndex
 
 
-def hit_to_dict(hit: SearchHit) -> dict[str, Any]:
+def hit_to_dict(hit: SearchHit, post: Post | None = None) -> dict[str, Any]:
     return {
         "id": hit.doc.id,
         "post_id": hit.doc.post_id,
+        "post_title": post.title if post else "",
+        "post_url": post.url if post else "",
         "question": hit.doc.question,
         "answer": hit.doc.answer,
         "snippet": hit.snippet,
@@ -41,6 +43,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._version = -1
+        self._posts: dict[str, Post | None] = {}  # post META of hits, kept while the index version holds
 
     def _current_index(self) -> SearchIndex:
         from kysy.search import SearchIndex
@@ -48,6 +51,7 @@ class SearchService:
         version = self.store.search_version()
         with self._lock:
             if self._index is None or version != self._version:
+                self._posts = {}
                 langs = {post.id: post.lang for post in self.store.list_posts()}
                 self._index = SearchIndex(_doc(qa, langs.get(qa.post_id, "")) for qa in self.store.all_published())
                 self._version = version
@@ -68,7 +72,13 @@ class SearchService:
         if not text:
             return []
         hits = self._current_index().search(text, post_id=post_id or None, limit=size, prefix_last=prefix_last)
-        return [hit_to_dict(hit) for hit in hits]
+        return [hit_to_dict(hit, self._post(hit.doc.post_id)) for hit in hits]
+
+    def _post(self, post_id: str) -> Post | None:
+        """The hit's post (title and address for links to other posts): one GetItem per post and index version."""
+        if post_id not in self._posts:
+            self._posts[post_id] = self.store.get_post(post_id)
+        return self._posts[post_id]
 
     def similar_pending(self, qa: QA, candidates: list[QA], *, limit: int = 5) -> list[dict[str, Any]]:
         """Duplicate suggestions for the editor: published answers plus other pending questions."""

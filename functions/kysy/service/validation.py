@@ -18,6 +18,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from kysy.errors import ValidationFailed
 from kysy.ids import RECORD_ID_PATTERN
+from kysy.models import ORDERS
 from kysy.text import INVISIBLE, clean_text
 
 QUESTION_MIN = 3  # visible characters (letters, digits, punctuation: not spaces or control characters)
@@ -86,6 +87,12 @@ def post_id(value: str) -> str:
             f"The post id may only contain letters, digits, '-', '_', '.' and '~' (at most {POST_ID_MAX} characters).",
             code="invalid_post_id",
         )
+    return value
+
+
+def order(value: str) -> str:
+    if value not in ORDERS:
+        raise ValidationFailed(f"order must be one of: {', '.join(ORDERS)}.", code="invalid_order")
     return value
 
 
