@@ -215,6 +215,7 @@ class PostOut(BaseModel):
     url: str
     lang: str
     open: bool
+    order: Literal["newest", "oldest"] = Field(description="How the widget lists the answers")
     created_at: str
     updated_at: str
     version: int
