@@ -219,10 +219,12 @@ def configure(
 
 
 def load_seed(store: object | None, demo_file: Path) -> None:
-    """The demo page's post from seed/; imported (through the importer a customer uses) when ``store`` is given."""
+    """The demo page's post from seed/; imported through the importer a customer uses (unsure pairs
+    become drafts) when ``store`` is given."""
     from kysy.importer import parse_post, read_source
     from kysy.repository import Store
-    from kysy.service.imports import import_post
+    from kysy.repository.imports import ImportStore
+    from kysy.service.imports import ImportOptions, import_post
 
     for meta_file in sorted(SEED_DIR.glob("*.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
@@ -230,7 +232,8 @@ def load_seed(store: object | None, demo_file: Path) -> None:
         parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
         if store is not None:
             assert isinstance(store, Store)
-            import_post(store, meta["id"], parsed, title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+            options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+            import_post(ImportStore(store), meta["id"], parsed, options)
         demo_file.parent.mkdir(parents=True, exist_ok=True)
         demo_file.write_text(
             json.dumps(
@@ -283,9 +286,18 @@ def serve(port: int, host: str = "127.0.0.1", *, fresh: bool = False) -> None:
             ),
             flush=True,
         )
+        from kysy import localstack
+        from kysy.settings import get_settings
+
+        settings = get_settings()
+        found = localstack.write(
+            localstack.LocalStack(endpoint, settings.table_name, settings.region, base_url, os.getpid())
+        )
+        print(f"`kysy import` and `kysy export` use this stack by themselves (see {found}).\n", flush=True)
         try:
             uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
         finally:
+            localstack.remove(os.getpid())
             notifier.stop()
             if stack.persistence is not None:
                 stack.persistence.stop()
