@@ -185,6 +185,7 @@ class RecordOut(BaseModel):
     duplicate_of: str
     source: str
     import_key: str
+    import_hash: str = Field(description="What the importer wrote; differs once an editor changed the record")
     email_expires: int = Field(description="When the stored address expires (epoch seconds; 0 = none stored)")
     version: int
     audit: list[AuditOut]
