@@ -145,7 +145,9 @@ def test_the_widgets_nothing_opened_report_is_counted(reader, editor, editor_tok
         (b"not json", 400, "invalid_json"),
         ({"q": "hinta", "kind": "clicked"}, 422, "invalid_input"),
         ({"q": "hinta"}, 422, "invalid_input"),
-        ({"q": "", "kind": "no_results"}, 422, "invalid_input"),
+        ({"q": "", "kind": "no_results"}, 422, "query_required"),
+        ({"q": " \u200b ", "kind": "no_results"}, 422, "query_required"),
+        ({"q": 5, "kind": "no_results"}, 422, "invalid_input"),
         ({"q": "hinta", "kind": "no_results", "ip": "1.2.3.4"}, 422, "invalid_input"),
     ],
 )
@@ -188,6 +190,14 @@ def test_reports_come_from_the_blogs_origins_and_known_posts(make_reader, post_i
     assert (wrong.status, wrong.json()["error"]["code"]) == (403, "origin_not_allowed")
     unknown = report(closed, post_id, {"q": word(), "kind": "not_opened"}, origin="https://blog.example.com")
     assert (unknown.status, unknown.json()["error"]["code"]) == (404, "post_not_found")
+    # A search from elsewhere is still answered (CORS decides who reads it); it is just not counted.
+    found = invoke(
+        closed,
+        http_event(
+            "GET", "/v1/search", query={"q": word(), "post_id": post_id}, headers={"origin": "https://evil.example"}
+        ),
+    )
+    assert found.status == 200
 
 
 def test_editors_page_dismiss_and_turn_a_gap_into_a_draft(reader, editor, editor_token, store, post_id):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kysy.errors import NotFound, RateLimited, Unavailable, ValidationFailed
+from kysy.errors import Forbidden, InvalidCursor, NotFound, RateLimited, Unavailable, ValidationFailed
 from kysy.repository.gaps import GAP_KINDS, GapReport, ReporterLimit
 from kysy.service import validation
 from kysy.service.cursor import decode_cursor, encode_cursor
@@ -122,7 +122,7 @@ class GapService:
         check_origin(self.settings, origin)
         if kind not in GAP_KINDS:
             raise ValidationFailed(f"kind must be one of: {', '.join(GAP_KINDS)}.", code="invalid_kind")
-        text = normalise_query(query)
+        text = normalise_query(validation.search_text(query))
         if not text:
             return False
         if not self.settings.auto_create_posts and self.store.get_post(post_id) is None:
@@ -158,7 +158,7 @@ class GapService:
             return False
         try:
             return self.report(post_id, query, kind="no_results", ip=ip, origin=origin)
-        except (RateLimited, Unavailable, NotFound):
+        except (RateLimited, Unavailable, NotFound, Forbidden):  # over the cap, busy, unknown post, other site
             return False
 
     # ================================================================ editors
@@ -194,10 +194,8 @@ class GapService:
     def dismiss(self, post_id: str, query: str) -> int:
         """Forget one gap (every week of it). Readers who search for it again count again."""
         validation.post_id(post_id)
-        text = normalise_query(query)
-        if not text:
-            raise ValidationFailed("That is not a search gap's text.", code="invalid_query")
-        return self.store.delete_gaps(post_id, text)
+        text = normalise_query(validation.search_text(query))
+        return self.store.delete_gaps(post_id, text) if text else 0  # no such text is ever counted
 
 
 def _cursor_text(key: tuple[int, str, str, str]) -> str:
@@ -208,5 +206,5 @@ def _cursor_text(key: tuple[int, str, str, str]) -> str:
 def _cursor_key(text: str) -> tuple[int, str, str, str]:
     parts = text.split("\t", 3)
     if len(parts) != 4 or not parts[0].lstrip("-").isdigit():
-        raise ValidationFailed("The page cursor is not valid for this list.", code="invalid_cursor")
+        raise InvalidCursor("The page cursor is not valid for this list. Start again from the first page.")
     return int(parts[0]), parts[1], parts[2], parts[3]

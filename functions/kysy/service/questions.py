@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from kysy.repository.idempotency import Runner
     from kysy.settings import Settings
 
-MAX_PAGE = 100
-_FLAG = re.compile(r"^(?:\*|[a-z][a-z_]{0,31})$")
-_CLIENT = re.compile(r"^[0-9a-f]{32}$")
+MAX_PAGE = validation.PAGE_MAX
+_FLAG = re.compile(validation.FLAG_PATTERN)
+_CLIENT = re.compile(validation.CLIENT_PATTERN)
 
 
 def client_key(secret: str, ip: str) -> str:
@@ -105,8 +105,8 @@ def _answer_key(qa: QA) -> str:
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
-    if not 1 <= value <= MAX_PAGE:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", code="invalid_limit")
+    if not 1 <= value <= validation.PAGE_MAX:
+        raise ValidationFailed(f"limit must be between 1 and {validation.PAGE_MAX}.", code="invalid_limit")
     return value
 
 
@@ -184,10 +184,7 @@ class QuestionService:
         request = {"payload": payload | {"notify": notify}, "client": client_key(self.settings.secret, client.ip)}
         if idempotency_key is None:
             return self._create(request)
-        if not 1 <= len(idempotency_key) <= 128 or not idempotency_key.isprintable():
-            raise ValidationFailed(
-                "The Idempotency-Key header must be 1-128 printable characters.", code="invalid_idempotency_key"
-            )
+        idempotency_key = validation.idempotency_key(idempotency_key)
         if self._create_once is None:
             self._create_once = self.store.idempotent(self._create, ttl_seconds=self.settings.idempotency_ttl_seconds)
         return self._create_once({"key": f"{post_id}:{idempotency_key}", **request}, lambda_context)
@@ -245,11 +242,11 @@ class QuestionService:
         rejected: bool = False,
     ) -> dict[str, Any]:
         """Pending (or rejected) questions, filtered by post, flag or client hash, with the counters."""
-        if post_id:
+        if post_id is not None:
             validation.post_id(post_id)
-        if flag:
+        if flag is not None:  # "" is not a flag: refused, as the contract says
             validate_flag(flag)
-        if client:
+        if client is not None:
             validate_client(client)
         size = _limit(limit, 25)
         order = "desc" if newest_first else "asc"
@@ -382,9 +379,8 @@ class QuestionService:
         if answer is not None:
             changes["answer"] = validation.answer(answer)
             if qa.status is Status.PUBLISHED and not changes["answer"]:
-                raise ValidationFailed(
-                    "A published question needs an answer. Unpublish it first.", code="answer_required"
-                )
+                # Depends on the stored status, not on the request alone: a conflict, not invalid input.
+                raise Conflict("A published question needs an answer. Unpublish it first.", code="answer_required")
         if asker_name is not None:
             changes["asker_name"] = validation.name(asker_name)
         if not changes:
@@ -407,7 +403,7 @@ class QuestionService:
         qa = self._load(post_id, qa_id, version)
         original = self.get(post_id, validation.record_id(duplicate_of))
         if original.status is not Status.PUBLISHED or original.id == qa.id:
-            raise ValidationFailed(
+            raise Conflict(
                 "A question can only be marked as a duplicate of another published answer.", code="invalid_duplicate"
             )
         return self._change(
