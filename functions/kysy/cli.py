@@ -339,6 +339,7 @@ def _print_report(report: Sequence[dict[str, Any]]) -> None:
 def _export(args: argparse.Namespace) -> int:
     from kysy.errors import KysyError
     from kysy.importer import export_records
+    from kysy.service.ordering import in_reading_order
 
     where = ""
     try:
@@ -347,7 +348,8 @@ def _export(args: argparse.Namespace) -> int:
         outputs: list[tuple[str, str]] = []
         for post_id in post_ids:
             post = store.post(post_id)
-            records = [_exported(qa) for qa in store.records(post_id)]
+            # Oldest first by the readers' rule: an imported post's pairs in the post's own order.
+            records = [_exported(qa) for qa in in_reading_order(store.records(post_id), newest=False)]
             if post is None and not records:
                 raise CliError(f"there is no post {post_id!r} in {where}.")
             meta = post.public() if post else {"id": post_id}

@@ -24,9 +24,29 @@ def encode_cursor(secret: str, scope: str, last_id: str) -> str:
     return base64.urlsafe_b64encode(sig + body).decode().rstrip("=")
 
 
+def _invalid() -> InvalidCursor:
+    return InvalidCursor("The page cursor is not valid for this list. Start again from the first page.")
+
+
+def encode_key_cursor(secret: str, scope: str, key: tuple[str, ...]) -> str:
+    """A cursor holding a sort key of several strings (e.g. a time, another time, an id)."""
+    return encode_cursor(secret, scope, json.dumps(key, separators=(",", ":")))
+
+
+def decode_key_cursor(secret: str, scope: str, cursor: str, parts: int) -> tuple[str, ...]:
+    """The key in ``cursor`` (``parts`` strings) if it was issued by us for ``scope``."""
+    try:
+        key = json.loads(decode_cursor(secret, scope, cursor))
+    except ValueError as error:
+        raise _invalid() from error
+    if not (isinstance(key, list) and len(key) == parts and all(isinstance(part, str) for part in key)):
+        raise _invalid()
+    return tuple(key)
+
+
 def decode_cursor(secret: str, scope: str, cursor: str) -> str:
     """Return the last id in ``cursor`` if it was issued by us for ``scope``."""
-    invalid = InvalidCursor("The page cursor is not valid for this list. Start again from the first page.")
+    invalid = _invalid()
     if len(cursor) > CURSOR_MAX:
         raise invalid
     try:

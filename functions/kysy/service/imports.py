@@ -3,7 +3,11 @@
 Rules (issue 10):
 
 * A record's id derives from the post and the normalised question only, so re-ordering or
-  inserting pairs changes no id. Order within a post comes from ``answered_at``/``created_at``.
+  inserting pairs changes no id. Order within a post comes from ``answered_at``/``created_at``:
+  every pair of a post is answered at the post's date (an undated post: when it was first
+  imported) and created that date plus its index in seconds, so the reader's list (answered time,
+  ties by created time ascending, see ``service.ordering``) shows the post's pairs in the post's
+  own order under either ``order``, and answers published later before or after them.
 * A pair the parser is unsure of is imported as a pending draft flagged ``import_check``, with
   the reasons in its audit note; it waits in the editors' queue like any other question.
 * A re-import updates only records still as imported (``import_hash`` is what the import wrote;
@@ -149,14 +153,25 @@ class ImportPlan:
         }
 
 
-def _base_time(date: str | None, now: datetime) -> datetime:
-    """The post's date (yyyy-mm-dd or yyyy-mm) as the answers' time; the import time if it has none."""
+def _base_time(date: str | None, existing: list[QA], now: datetime) -> datetime:
+    """The post's date (yyyy-mm-dd or yyyy-mm) as the answers' time. A post without one keeps the time
+    its first import gave (the earliest imported record's), so re-imports move nothing; else now."""
     for fmt in ("%Y-%m-%d", "%Y-%m"):
         try:
             return datetime.strptime(date or "", fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
-    return now.replace(microsecond=0)
+    earlier = [_parse_stamp(qa.answered_at or qa.created_at) for qa in existing if qa.source == IMPORTER]
+    known = [at for at in earlier if at is not None]
+    return min(known) if known else now.replace(microsecond=0)
+
+
+def _parse_stamp(value: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _stamp(at: datetime) -> str:
@@ -198,7 +213,7 @@ def plan_import(
     current = store.post(post_id) if store else None
     by_id = {qa.id: qa for qa in existing}
     by_key = {qa.import_key: qa for qa in existing if qa.import_key}
-    base = _base_time(parsed.date, now)
+    base = _base_time(parsed.date, existing, now)
     same_post = (parsed.slug or "") == post_id
     ids: dict[str, str] = {}  # id in the export -> id here (rewrites duplicate_of)
     planned: list[Planned] = []
@@ -223,7 +238,7 @@ def plan_import(
         if old is not None:
             qa_id = old.id
         try:
-            new = _record(post_id, qa_id, key, pair, base + timedelta(seconds=index), at, old, parsed.date is None)
+            new = _record(post_id, qa_id, key, pair, base, index, at, old)
         except ValidationFailed as error:
             invalid.append({"reason": "invalid_pair", "text": pair.question[:200], "why": error.message})
             continue
@@ -265,16 +280,14 @@ def _valid_id(value: str) -> bool:
     return True
 
 
-def _record(
-    post_id: str, qa_id: str, key: str, pair: Pair, at: datetime, now: str, old: QA | None, undated: bool
-) -> QA:
+def _record(post_id: str, qa_id: str, key: str, pair: Pair, base: datetime, index: int, now: str, old: QA | None) -> QA:
+    """One pair as a record. Every pair of the post is answered at ``base``; ``created_at`` is ``base``
+    plus the pair's index in seconds, which keeps the post's own order among those equal answer times.
+    An export's pair keeps the times it carries."""
     status = _status(pair)
     meta = pair.record
-    stamp = _stamp(at)
-    if undated and old is not None:  # no date in the post: keep the times the first import gave
-        stamp = old.answered_at or old.created_at or stamp
-    created = meta.asked_at if meta and meta.asked_at else (old.created_at if old and undated else stamp)
-    answered = meta.answered_at if meta and meta.answered_at else (stamp if pair.answer else "")
+    created = meta.asked_at if meta and meta.asked_at else _stamp(base + timedelta(seconds=index))
+    answered = meta.answered_at if meta and meta.answered_at else (_stamp(base) if pair.answer else "")
     flags = tuple(meta.flags) if meta else ()
     note = ""
     if status is Status.PENDING and not meta:

@@ -22,7 +22,8 @@ from kysy.ids import new_id
 from kysy.models import QA, AuditEntry, Post, Status, now_iso
 from kysy.repository.submit import Consent, SubmitLimits
 from kysy.service import validation
-from kysy.service.cursor import decode_cursor, encode_cursor
+from kysy.service.cursor import decode_cursor, decode_key_cursor, encode_cursor, encode_key_cursor
+from kysy.service.ordering import KEY_FIELDS, in_reading_order, reading_key, shown_before
 from kysy.service.spam import spam_flags
 
 if TYPE_CHECKING:
@@ -94,14 +95,6 @@ class Editor:
         return self.email or self.name or self.id
 
 
-def _answer_key(qa: QA) -> str:
-    """When the answer went public (imports without an answer date: when asked), then the id.
-
-    One string that sorts like the pair: the tab sorts below every character a timestamp or id holds.
-    """
-    return f"{qa.answered_at or qa.created_at}\t{qa.id}"
-
-
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
@@ -124,8 +117,9 @@ class QuestionService:
         """The widget's view of a post: its metadata and one page of published Q&A.
 
         One Query reads the post and its published records; they are sorted by the post's ``order``
-        (or the reader's ``order``) and paged here. The cursor is the sort key of the page's last
-        record, so answers published meanwhile neither repeat nor vanish on later pages.
+        (or the reader's ``order``, rule in ``service.ordering``) and paged here. The cursor is the
+        reading key of the page's last record, so answers published meanwhile neither repeat nor
+        vanish on later pages.
         """
         validation.post_id(post_id)
         size = _limit(limit, self.settings.page_size_default)
@@ -138,20 +132,22 @@ class QuestionService:
             post = Post(id=post_id, title="", created_at="")
         chosen = order or post.order
         newest = chosen == "newest"
-        records.sort(key=_answer_key, reverse=newest)
+        records = in_reading_order(records, newest=newest)
         scope = f"pub:{post_id}:{chosen}"
         start = 0
         if cursor:
-            after = decode_cursor(self.settings.secret, scope, cursor)
-            keys = [_answer_key(qa) for qa in records]
-            # Records are sorted by key (descending for "newest"): skip every key up to and including the cursor's.
-            start = next((i for i, k in enumerate(keys) if (k < after if newest else k > after)), len(records))
+            after = decode_key_cursor(self.settings.secret, scope, cursor, len(KEY_FIELDS))
+            # Skip every record shown up to and including the cursor's (which may be gone by now).
+            start = next(
+                (i for i, qa in enumerate(records) if shown_before(after, reading_key(qa), newest=newest)),
+                len(records),
+            )
         page = records[start : start + size]
         more = start + size < len(records)
         return {
             "post": post.public(),
             "items": [qa.public() for qa in page],
-            "next_cursor": encode_cursor(self.settings.secret, scope, _answer_key(page[-1])) if more else None,
+            "next_cursor": encode_key_cursor(self.settings.secret, scope, reading_key(page[-1])) if more else None,
         }
 
     def submit(
@@ -290,7 +286,9 @@ class QuestionService:
         return qa
 
     def records_of_post(self, post_id: str) -> list[QA]:
-        return self.store.records_of_post(validation.post_id(post_id))
+        """Every record of a post (editor view), in the order its readers see them."""
+        post = self.store.get_post(validation.post_id(post_id)) or Post(id=post_id)
+        return in_reading_order(self.store.records_of_post(post_id), newest=post.order == "newest")
 
     def get(self, post_id: str, qa_id: str) -> QA:
         validation.post_id(post_id)
