@@ -359,3 +359,79 @@ def test_reimport_keeps_the_post_settings_editors_made(table_args, store, post_i
     assert again["summary"]["update"] == 1
     after = store.get_post(post_id)
     assert (after.title, after.order, after.open) == ("New title", "oldest", False)
+
+
+# -------------------------------------------------------------------------- order of an imported post
+
+
+@pytest.mark.parametrize("source", [SEED, POSTS / "api-faq.en.md", POSTS / "webinar.en.html"], ids=lambda p: p.name)
+def test_an_imported_post_reads_pair_1_first_in_both_orders_and_later_answers_first_or_last(
+    source, reader, editor, editor_token, table_args, post_id, tmp_path, capsys
+):
+    """Through the real import path and the reader/editor Lambda handlers: the post's published pairs
+    in the post's own order under ``newest`` and ``oldest``, a question answered after the import
+    before them (newest) or after them (oldest); the fragment, paging and the export agree."""
+    from tests.lambda_events import http_event, invoke
+
+    text, fmt = read_source(source)
+    parsed = parse_post(text, fmt=fmt)
+    assert parsed.date  # a dated post: an answer published today is surely later
+    in_post = [p.question for p in parsed.pairs if not p.needs_check]
+    assert len(in_post) >= 3
+    assert main(["import", str(source), "--post", post_id, *table_args]) == 0
+    auth = {"Authorization": f"Bearer {editor_token}"}
+
+    def listed(**query: str) -> list[str]:
+        body = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions", query=query)).json()
+        return [item["question"] for item in body["items"]]
+
+    def paged(order: str) -> list[str]:  # two at a time: page boundaries fall inside the tied pairs
+        seen: list[str] = []
+        cursor = None
+        while True:
+            query = {"limit": "2", "order": order, **({"cursor": cursor} if cursor else {})}
+            body = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions", query=query)).json()
+            seen += [item["question"] for item in body["items"]]
+            if not (cursor := body["next_cursor"]):
+                return seen
+
+    def fragment_order(ids: list[str]) -> list[str]:
+        html = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions.html")).body
+        return sorted(ids, key=lambda qa_id: html.index(f'id="kysy-{qa_id}"'))
+
+    assert listed() == in_post  # the default order, newest
+    assert listed(order="oldest") == in_post
+
+    question = "Is there a recording of this available later?"
+    asked = invoke(reader.handler, http_event("POST", f"/v1/posts/{post_id}/questions", body={"question": question}))
+    assert asked.status == 202, asked.body
+    answered = invoke(
+        editor.handler,
+        http_event(
+            "POST",
+            f"/v1/admin/posts/{post_id}/questions/{asked.json()['id']}/answer",
+            body={"version": 1, "answer": "Yes, next week."},
+            headers=auth,
+        ),
+    )
+    assert answered.status == 200, answered.body
+    assert listed() == listed(order="newest") == [question, *in_post]
+    assert listed(order="oldest") == [*in_post, question]
+    assert paged("newest") == [question, *in_post]
+    assert paged("oldest") == [*in_post, question]
+
+    body = invoke(reader.handler, http_event("GET", f"/v1/posts/{post_id}/questions", query={"order": "newest"})).json()
+    ids = [item["id"] for item in body["items"]]
+    assert fragment_order(ids) == ids  # the fragment follows the post's order too
+    patched = invoke(
+        editor.handler,
+        http_event("PATCH", f"/v1/admin/posts/{post_id}", body={"version": 1, "order": "oldest"}, headers=auth),
+    )
+    assert patched.status == 200, patched.body
+    assert listed() == [*in_post, question]
+    assert fragment_order(ids) == [*ids[1:], ids[0]]
+
+    out = tmp_path / "export.json"
+    assert main(["export", "--post", post_id, "--format", "json", "--out", str(out), *table_args]) == 0
+    exported = [r["question"] for r in json.loads(out.read_text(encoding="utf-8"))["records"]]
+    assert [q for q in exported if q in {*in_post, question}] == [*in_post, question]  # oldest first
