@@ -5,7 +5,7 @@ page cursor walks such ties across page boundaries without repeating or skipping
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,21 +170,41 @@ def test_the_importer_answers_every_pair_at_the_post_date_and_records_the_positi
     assert [p.created_at for p in pairs] == [f"2024-03-05T00:00:0{n}Z" for n in range(3)]
 
 
+@dataclass
+class Existing:
+    """What an import reads of a post already in the table."""
+
+    stored: list[QA]
+
+    def records(self, post_id: str) -> list[QA]:
+        return self.stored
+
+    def tombstones(self, post_id: str) -> set[str]:
+        return set()
+
+    def post(self, post_id: str) -> Post | None:
+        return None
+
+
 def test_an_undated_post_keeps_the_time_its_first_import_gave():
     parsed = parse_post(POST, fmt="txt")
     assert parsed.date is None
     first = [r.qa for r in plan_import(None, "faq", parsed, now=T0).records]
     assert {p.answered_at for p in first} == {stamp(T0)}
-
-    class Existing:
-        def records(self, post_id: str) -> list[QA]:
-            return first
-
-        def tombstones(self, post_id: str) -> set[str]:
-            return set()
-
-        def post(self, post_id: str) -> Post | None:
-            return None
-
-    again = plan_import(Existing(), "faq", parsed, now=T0 + timedelta(days=30))  # type: ignore[arg-type]
+    again = plan_import(Existing(first), "faq", parsed, now=T0 + timedelta(days=30))  # type: ignore[arg-type]
     assert [r.action for r in again.records] == ["unchanged"] * 3
+
+
+@pytest.mark.parametrize("date", ["Date: 2024-03-05\n\n", ""])
+def test_records_imported_with_one_answer_time_per_pair_are_moved_to_the_post_time(date):
+    """Imports before this rule answered pair n at date + n seconds (newest first showed the post
+    backwards); the next import rewrites those times, as an update of records still as imported."""
+    parsed = parse_post(date + POST, fmt="txt")
+    fresh = [r.qa for r in plan_import(None, "faq", parsed, now=T0).records]
+    old = [replace(qa, answered_at=qa.created_at, import_hash="") for qa in fresh]
+    assert len({qa.answered_at for qa in old}) == 3
+    again = plan_import(Existing(old), "faq", parsed, now=T0 + timedelta(days=30))  # type: ignore[arg-type]
+    assert [r.action for r in again.records] == ["unchanged", "update", "update"]
+    assert [(r.qa.answered_at, r.qa.created_at) for r in again.records] == [
+        (qa.answered_at, qa.created_at) for qa in fresh
+    ]
