@@ -14,6 +14,7 @@ import pytest
 from kysy import errors
 from kysy.importer import parse_post
 from kysy.models import QA, Post, Status
+from kysy.service import validation
 from kysy.service.cursor import encode_cursor
 from kysy.service.imports import plan_import
 from kysy.service.ordering import in_reading_order, reading_key, shown_before
@@ -94,11 +95,11 @@ def service(store: FakeStore) -> QuestionService:
     return QuestionService(store, Settings(secret="s" * 48))  # type: ignore[arg-type]
 
 
-def walk(questions: QuestionService, order: str, limit: int, between: Any = None) -> list[str]:
+def walk(questions: QuestionService, order: str, limit: int, between: Any = None, post_id: str = "p") -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = questions.published("p", limit=limit, cursor=cursor, order=order)
+        page = questions.published(post_id, limit=limit, cursor=cursor, order=order)
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -116,6 +117,14 @@ def test_paging_through_ties_shows_every_record_once_in_order(order, limit):
     store = FakeStore(Post(id="p", order=order), [*block, later])
     expected = [later, *block] if order == "newest" else [*block, later]
     assert walk(service(store), order, limit) == [r.id for r in expected]
+
+
+def test_the_longest_post_id_still_pages():
+    """The cursor holds the scope (post id) and three strings, within the contract's CURSOR_MAX."""
+    post_id = "ö" * validation.POST_ID_MAX
+    block = imported_block(3)
+    store = FakeStore(Post(id=post_id), [replace(qa, post_id=post_id) for qa in block])
+    assert walk(service(store), "newest", 1, post_id=post_id) == [qa.id for qa in block]
 
 
 @pytest.mark.parametrize("order", ["newest", "oldest"])

@@ -19,7 +19,8 @@ CURSOR_MAX = 512
 
 
 def encode_cursor(secret: str, scope: str, last_id: str) -> str:
-    body = json.dumps({"s": scope, "k": last_id}, separators=(",", ":")).encode()
+    # UTF-8, not \u escapes: a post id of 128 letters such as "ä" still fits in CURSOR_MAX.
+    body = json.dumps({"s": scope, "k": last_id}, separators=(",", ":"), ensure_ascii=False).encode()
     sig = hmac.new(secret.encode(), body, hashlib.sha256).digest()[:_SIG_BYTES]
     return base64.urlsafe_b64encode(sig + body).decode().rstrip("=")
 
@@ -30,7 +31,7 @@ def _invalid() -> InvalidCursor:
 
 def encode_key_cursor(secret: str, scope: str, key: tuple[str, ...]) -> str:
     """A cursor holding a sort key of several strings (e.g. a time, another time, an id)."""
-    return encode_cursor(secret, scope, json.dumps(key, separators=(",", ":")))
+    return encode_cursor(secret, scope, json.dumps(key, separators=(",", ":"), ensure_ascii=False))
 
 
 def decode_key_cursor(secret: str, scope: str, cursor: str, parts: int) -> tuple[str, ...]:
