@@ -116,6 +116,7 @@ def lambda_env(*, tracing: bool, layout: Layout, module: str) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": "kysy",
         "POWERTOOLS_METRICS_NAMESPACE": "Kysy",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
     if not tracing:
         env["POWERTOOLS_TRACE_DISABLED"] = "true"

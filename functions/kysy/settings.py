@@ -2,18 +2,28 @@
 
 Every knob is an environment variable prefixed ``KYSY_`` (e.g. ``KYSY_TABLE_NAME``); the SAM
 template sets them per function and ``kysy dev`` sets them for the local run.
+
+``Settings`` is a plain pydantic model that reads the environment itself (``_from_environment``):
+pydantic-settings did the same for ~55 ms of imports at every cold start (dotenv, every secrets
+provider), more than the reader's whole route table. The rules are the ones pydantic-settings
+applies here: ``KYSY_<FIELD>`` (case-insensitive), or the names of a field's ``AliasChoices``;
+keyword arguments win over the environment; list/dict fields take JSON.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
+from typing import Any, get_origin
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+ENV_PREFIX = "KYSY_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KYSY_", extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
 
     table_name: str = "kysy"
     region: str = Field(
@@ -65,9 +75,41 @@ class Settings(BaseSettings):
     # SES/SNS endpoint (moto's server in tests and local runs); None means the real AWS endpoints.
     notify_endpoint: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = set(data)
+        return {**{k: v for k, v in _environment_values(cls).items() if not given & _names(cls, k)}, **data}
+
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+
+def _env_names(model: type[BaseModel], name: str) -> list[str]:
+    alias = model.model_fields[name].validation_alias
+    return [str(a) for a in alias.choices] if isinstance(alias, AliasChoices) else [f"{ENV_PREFIX}{name}"]
+
+
+def _names(model: type[BaseModel], name: str) -> set[str]:
+    """Every key a caller may pass for the field: its name and its aliases."""
+    return {name, *(_env_names(model, name) if model.model_fields[name].validation_alias else ())}
+
+
+def _environment_values(model: type[BaseModel]) -> dict[str, Any]:
+    """Each field's value from the environment, keyed by field name."""
+    environ = {k.upper(): v for k, v in os.environ.items()}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for env_name in _env_names(model, name):
+            raw = environ.get(env_name.upper())
+            if raw is not None:
+                structured = get_origin(field.annotation) in (list, dict, set, tuple)
+                values[name] = json.loads(raw) if structured else raw
+                break
+    return values
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kysy.api.auth import TokenVerifier, bearer_token
 from kysy.api.http import create_app
+from kysy.api.lean import without_optional_modules
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
 from kysy.models import QA
@@ -202,11 +203,12 @@ def config_router(settings: Settings) -> APIRouter:
 
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
-    app = create_app("Kysy editor API", settings, public=False)
-    app.state.verifier = TokenVerifier(settings)
-    app.include_router(build_router(QuestionService(store, settings), PostService(store)))
-    app.include_router(config_router(settings))
-    app.include_router(static_router("editor", "/editor", index="index.html"))
+    with without_optional_modules():  # see kysy.api.lean
+        app = create_app("Kysy editor API", settings, public=False)
+        app.state.verifier = TokenVerifier(settings)
+        app.include_router(build_router(QuestionService(store, settings), PostService(store)))
+        app.include_router(config_router(settings))
+        app.include_router(static_router("editor", "/editor", index="index.html"))
     return app
 
 

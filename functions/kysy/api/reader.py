@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from mangum import Mangum
 from pydantic import BaseModel, ConfigDict, Field
 
+from kysy.api import compression
 from kysy.api.http import create_app
+from kysy.api.lean import without_optional_modules
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
 from kysy.errors import ValidationFailed
@@ -98,17 +100,29 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
     )
     etag = _etag(body)
     age = settings.cache_max_age_seconds
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={age}, stale-while-revalidate={age * 5}"}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={age}, stale-while-revalidate={age * 5}",
+        "Vary": "Accept-Encoding",
+    }
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
+    if len(body) >= compression.MIN_BYTES and compression.accepts_gzip(request.headers.get("accept-encoding", "")):
+        # Compressed once per content (the ETag names it); GZipMiddleware passes it through.
+        headers["Content-Encoding"] = "gzip"
+        return Response(compression.gzipped(etag, body), media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
 def build_router(questions: QuestionService, settings: Settings, search: SearchService) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["reader"])
 
+    # The GET routes are ``async def`` on purpose: FastAPI runs a plain ``def`` route in a worker
+    # thread, and under Mangum each invocation's event loop run ends its worker threads, so every
+    # request paid a thread start. Inside Lambda one request runs at a time per environment, so a
+    # blocking DynamoDB call in a coroutine holds nobody up.
     @router.get("/posts/{post_id}/questions", response_model=PublishedPage)
-    def list_published(
+    async def list_published(
         request: Request,
         post_id: str,
         limit: Annotated[int | None, Query(ge=1, le=100)] = None,
@@ -117,7 +131,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         return _cached(request, questions.published(post_id, limit=limit, cursor=cursor), settings)
 
     @router.get("/posts/{post_id}/questions.html", response_class=HTMLResponse)
-    def fragment(request: Request, post_id: str) -> Response:
+    async def fragment(request: Request, post_id: str) -> Response:
         """Server-rendered Q&A for no-JS readers and crawlers (a static site can inline it)."""
         page = questions.published(post_id, limit=100, cursor=None)
         return _cached(request, render_fragment(page).encode(), settings, media_type="text/html; charset=utf-8")
@@ -150,7 +164,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         )
 
     @router.get("/search", response_model=SearchResults)
-    def search_published(
+    async def search_published(
         q: Annotated[str, Query(max_length=2000)],
         post_id: str | None = None,
         limit: Annotated[int | None, Query(ge=1, le=50)] = None,
@@ -158,7 +172,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         return _search(q, post_id, limit, prefix=True)
 
     @router.get("/similar", response_model=SearchResults)
-    def similar(
+    async def similar(
         q: Annotated[str, Query(max_length=2000)],
         post_id: str | None = None,
         limit: Annotated[int | None, Query(ge=1, le=20)] = None,
@@ -170,9 +184,10 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
-    app = create_app("Kysy reader API", settings, public=True)
-    app.include_router(build_router(QuestionService(store, settings), settings, SearchService(store)))
-    app.include_router(static_router("widget", "/widget"))
+    with without_optional_modules():  # see kysy.api.lean
+        app = create_app("Kysy reader API", settings, public=True)
+        app.include_router(build_router(QuestionService(store, settings), settings, SearchService(store)))
+        app.include_router(static_router("widget", "/widget"))
     return app
 
 

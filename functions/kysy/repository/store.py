@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from kysy.errors import QUESTION_CHANGED, RateLimited, VersionConflict
 from kysy.models import QA, AuditEntry, Post, Status
+from kysy.repository.attrs import from_item, to_item
 from kysy.repository.dynamo import is_conditional_failure, translate_errors
 
 if TYPE_CHECKING:
@@ -40,9 +40,9 @@ POSTS = "POSTS"
 SEARCH_VERSION_KEY = {"PK": {"S": "SEARCH"}, "SK": {"S": "VERSION"}}
 TRANSACTION_MAX_ITEMS = 100
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _QA_FIELDS = {f.name for f in fields(QA)}
+_QA_DEFAULTS = {f.name: f.default for f in fields(QA) if f.default is not MISSING}
+_QA_FACTORIES = {f.name: f.default_factory for f in fields(QA) if f.default_factory is not MISSING}
 _POST_FIELDS = {f.name for f in fields(Post)}
 
 
@@ -54,15 +54,11 @@ class Page:
 
 
 def _to_attrs(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    return to_item(values)
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        plain = _deserializer.deserialize(value)
-        out[key] = int(plain) if key in {"version", "ttl", "count", "v"} else plain
-    return out
+    return from_item(item)
 
 
 def _post_pk(post_id: str) -> str:
@@ -90,12 +86,32 @@ def qa_to_item(qa: QA) -> dict[str, Any]:
 
 
 def qa_from_item(item: dict[str, Any]) -> QA:
-    data = _plain(item)
-    values = {k: v for k, v in data.items() if k in _QA_FIELDS}
+    # Only the record's own fields are converted (not keys or index attributes): this runs for
+    # every record of every widget view.
+    values = from_item({k: v for k, v in item.items() if k in _QA_FIELDS})
     values["status"] = Status(values["status"])
     values["notify"] = bool(values.get("notify", False))
     values["audit"] = tuple(AuditEntry(**entry) for entry in values.get("audit", []))
-    return QA(**values)
+    return _stored_qa(values)
+
+
+def _stored_qa(values: dict[str, Any]) -> QA:
+    """A QA from stored values, without the frozen dataclass's ``__init__``.
+
+    That ``__init__`` sets its ~20 fields one ``object.__setattr__`` at a time, which was half the
+    cost of reading a record (a widget view reads up to a hundred). Stored values were validated
+    when written, so the instance dict is filled in one step. A model that gains ``__post_init__``
+    (validation) is built normally again.
+    """
+    if hasattr(QA, "__post_init__"):
+        return QA(**values)
+    state = {**_QA_DEFAULTS, **values}
+    for name, factory in _QA_FACTORIES.items():
+        if name not in state:
+            state[name] = factory()
+    qa = object.__new__(QA)
+    object.__setattr__(qa, "__dict__", state)
+    return qa
 
 
 def post_to_item(post: Post) -> dict[str, Any]:
