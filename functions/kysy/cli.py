@@ -132,6 +132,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    """Build the search index again from every published record (the indexer keeps it current
+    from the stream; this is for a new analysis version or a lost bucket)."""
+    from kysy.errors import KysyError
+    from kysy.repository.search_index import SearchIndexStore
+    from kysy.service.search_index import SnapshotIndexWriter
+    from kysy.settings import Settings
+
+    store = _store(args)
+    overrides: dict[str, Any] = {"table_name": store.table}
+    if args.bucket:
+        overrides["search_bucket"] = args.bucket
+    if args.region:
+        overrides["region"] = args.region
+    settings = Settings(**overrides)
+    try:
+        corpus = SnapshotIndexWriter(SearchIndexStore.from_settings(store.client, settings), store).rebuild()
+    except KysyError as error:
+        print(f"kysy reindex: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Search index rebuilt: {len(corpus.index)} published records, version {corpus.version}.")
+    return 0
+
+
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--table", help="DynamoDB table (default: KYSY_TABLE_NAME)")
     parser.add_argument("--region", help="AWS region (default: KYSY_REGION / AWS_REGION)")
@@ -173,6 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     exp.add_argument("--out", help="file (or folder with --all); default: standard output")
     _add_table_options(exp)
     exp.set_defaults(run=_export)
+
+    reindex = sub.add_parser("reindex", help="build the search index again from every published record")
+    reindex.add_argument("--bucket", help="snapshot bucket (default: KYSY_SEARCH_BUCKET; stack output SearchBucket)")
+    _add_table_options(reindex)
+    reindex.set_defaults(run=_reindex)
 
     args = parser.parse_args(argv)
     try:

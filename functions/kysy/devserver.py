@@ -32,12 +32,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def dynamodb_endpoint() -> Iterator[str]:
-    """The configured endpoint, or a moto server on a free loopback port for as long as needed."""
-    configured = os.environ.get("KYSY_DYNAMODB_ENDPOINT")
-    if configured:
-        yield configured
-        return
+def _moto_server() -> Iterator[str]:
     import logging
 
     from moto.server import ThreadedMotoServer
@@ -52,6 +47,25 @@ def dynamodb_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@contextmanager
+def dynamodb_endpoint() -> Iterator[str]:
+    """The configured endpoint, or a moto server on a free loopback port for as long as needed.
+
+    moto's server answers S3 as well (the search index snapshots). With another DynamoDB and no
+    ``KYSY_S3_ENDPOINT``, a moto server is started for S3 alone.
+    """
+    configured = os.environ.get("KYSY_DYNAMODB_ENDPOINT")
+    if not configured:
+        with _moto_server() as endpoint:
+            yield endpoint
+    elif os.environ.get("KYSY_S3_ENDPOINT"):
+        yield configured
+    else:
+        with _moto_server() as s3:
+            os.environ["KYSY_S3_ENDPOINT"] = s3
+            yield configured
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,9 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
     os.environ.update(
         {
             "KYSY_DYNAMODB_ENDPOINT": endpoint,
+            # moto's server answers S3 too: the search index snapshots (kysy.repository.search_index).
+            "KYSY_S3_ENDPOINT": os.environ.get("KYSY_S3_ENDPOINT", endpoint),
+            "KYSY_SEARCH_BUCKET": os.environ.get("KYSY_SEARCH_BUCKET", "kysy-local-search"),
             "KYSY_TABLE_NAME": os.environ.get("KYSY_TABLE_NAME", table),
             "KYSY_JWKS_JSON": json.dumps(signer.jwks()),
             "KYSY_JWT_ISSUER": signer.issuer,
@@ -91,6 +108,9 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
 
     client = make_client(settings)
     create_table(client, settings.table_name)
+    from kysy.repository.search_index import SearchIndexStore, create_bucket
+
+    create_bucket(SearchIndexStore.from_settings(client, settings))
     demo_file = STATE / "demo.json"
     load_seed(Store(client, settings.table_name), demo_file)
     return LocalStack(base_url=base_url, signer=signer, demo_file=demo_file)
@@ -132,6 +152,9 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
         from kysy.notify.local import start_local_notifier
 
         notifier = start_local_notifier(STATE)  # stream poller -> notifier handler -> outbox folder
+        from kysy.indexer.local import start_local_indexer
+
+        indexer = start_local_indexer(STATE)  # stream poller -> indexer handler -> search index
         from kysy.api.local import build_local_app
 
         app = build_local_app(stack.demo_file)
@@ -163,3 +186,5 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
         finally:
             notifier.stop()
+            if indexer is not None:
+                indexer.stop()

@@ -45,6 +45,14 @@ class Settings(BaseModel):
     # Secret for hashing client IPs and signing pagination cursors; the template injects a random one.
     secret: str = "kysy-local-development-secret"  # noqa: S105 - overridden in every deployment
 
+    # ---- search index (kysy.service.search_index): snapshots in S3, change log in the table
+    # Bucket holding the index snapshots (the template creates it; `kysy dev` and tests use moto).
+    search_bucket: str = "kysy-search"
+    # S3 endpoint (moto's server locally and in tests); None means the real AWS endpoint.
+    s3_endpoint: str | None = None
+    # How often a search environment looks for index changes (one GetItem), at most.
+    search_refresh_seconds: float = Field(default=1.0, ge=0)
+
     cache_max_age_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
     page_size_default: int = Field(default=50, ge=1, le=100)

@@ -356,9 +356,10 @@ def test_unknown_routes_get_json_errors(reader, method, path, status):
 # ------------------------------------------------------------------------------------------ search
 
 
-def test_search_finds_published_only(reader, publish, post_id):
+def test_search_finds_published_only(reader, publish, post_id, search_indexer):
     publish(post_id, "Miten vaikuttajamarkkinointi toimii B2B-puolella?", "Pitkäjänteisesti.")
     post(reader.handler, f"/v1/posts/{post_id}/questions", {"question": "Vaikuttajamarkkinointi odottaa vastausta?"})
+    search_indexer()
     body = get(reader.handler, "/v1/search", query={"q": "vaikuttajamarkkinointi", "post_id": post_id}).json()
     assert [i["question"] for i in body["items"]] == ["Miten vaikuttajamarkkinointi toimii B2B-puolella?"]
     item = body["items"][0]

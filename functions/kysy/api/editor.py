@@ -23,6 +23,7 @@ from kysy.repository.dynamo import make_client
 from kysy.service.posts import PostChanges, PostService
 from kysy.service.questions import Editor, QuestionService
 from kysy.service.search import SearchService
+from kysy.service.search_index import search_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -81,10 +82,8 @@ def current_editor(request: Request) -> Editor:
 EditorDep = Annotated[Editor, Depends(current_editor)]
 
 
-def build_router(questions: QuestionService, posts: PostService) -> APIRouter:
+def build_router(questions: QuestionService, posts: PostService, search: SearchService) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["editor"], dependencies=[Depends(current_editor)])
-
-    search = SearchService(questions.store)
 
     def similar_for(qa: QA) -> list[dict[str, Any]]:
         pending = questions.store.queue(post_id=None, limit=100, after_id=None, newest_first=True).items
@@ -206,7 +205,8 @@ def build_app(settings: Settings, store: Store) -> FastAPI:
     with without_optional_modules():  # see kysy.api.lean
         app = create_app("Kysy editor API", settings, public=False)
         app.state.verifier = TokenVerifier(settings)
-        app.include_router(build_router(QuestionService(store, settings), PostService(store)))
+        search = SearchService(search_backend(store, settings))
+        app.include_router(build_router(QuestionService(store, settings), PostService(store), search))
         app.include_router(config_router(settings))
         app.include_router(static_router("editor", "/editor", index="index.html"))
     return app

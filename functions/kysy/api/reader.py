@@ -26,6 +26,7 @@ from kysy.repository.dynamo import make_client
 from kysy.service.questions import Client, QuestionService, Submission
 from kysy.service.render import render_fragment
 from kysy.service.search import SearchService
+from kysy.service.search_index import search_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -76,6 +77,8 @@ class Highlight(BaseModel):
 class SearchItem(BaseModel):
     id: str
     post_id: str
+    post_title: str = Field(description="Title of the record's post (empty when the post has none)")
+    post_url: str = Field(description="Address of the record's post (empty when unknown)")
     question: str
     answer: str
     snippet: str
@@ -186,7 +189,8 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 def build_app(settings: Settings, store: Store) -> FastAPI:
     with without_optional_modules():  # see kysy.api.lean
         app = create_app("Kysy reader API", settings, public=True)
-        app.include_router(build_router(QuestionService(store, settings), settings, SearchService(store)))
+        search = SearchService(search_backend(store, settings))
+        app.include_router(build_router(QuestionService(store, settings), settings, search))
         app.include_router(static_router("widget", "/widget"))
     return app
 

@@ -6,7 +6,7 @@ Key layout (see docs/ARCHITECTURE.md):
 * ``POST#<post>/QA#<id>``       a *published* record (GSI1 under the post, GSI2 ``PUB``)
 * ``ASK#<post>/QA#<id>``        a pending (GSI2 ``QUEUE``) or rejected record
 * ``RATE#<client>#<post>/W#..`` a rate-limit window counter with a TTL
-* ``SEARCH/VERSION``            bumped with every change to the published set
+* ``SEARCH/...``                the search index's state and change log (``search_index.py``)
 
 Published records live in their own partitions so that the reader function's IAM role can be
 limited (``dynamodb:LeadingKeys``) to writing ``ASK#``, ``RATE#`` and idempotency items: it cannot
@@ -37,7 +37,6 @@ META_GSI1SK = "#META"  # sorts before every "QA#..." so the post comes first in 
 QUEUE = "QUEUE"
 PUBLISHED = "PUB"
 POSTS = "POSTS"
-SEARCH_VERSION_KEY = {"PK": {"S": "SEARCH"}, "SK": {"S": "VERSION"}}
 TRANSACTION_MAX_ITEMS = 100
 
 _QA_FIELDS = {f.name for f in fields(QA)}
@@ -217,15 +216,10 @@ class Store:
         return Page(post=post, items=items, last_id=items[-1].id if more and items else None)
 
     def all_published(self) -> Iterator[QA]:
-        """Every published record, page by page (for building the search index)."""
+        """Every published record, page by page (for building the first search index, or one of a
+        new format: the indexer never re-reads them otherwise)."""
         for raw in self._query_all(LIST_INDEX, "GSI2PK", PUBLISHED):
             yield qa_from_item(raw)
-
-    def search_version(self) -> int:
-        with translate_errors():
-            got = self.client.get_item(TableName=self.table, Key=SEARCH_VERSION_KEY, ConsistentRead=True)
-        item = got.get("Item")
-        return int(item["v"]["N"]) if item else 0
 
     # ---------------------------------------------------------------- records
     def get_qa(self, post_id: str, qa_id: str) -> QA | None:
@@ -282,8 +276,6 @@ class Store:
                     }
                 }
             )
-        if Status.PUBLISHED in (old.status, new.status):
-            ops.append(self._bump_search_version())
         self._transact(ops, old)
         return new
 
@@ -298,8 +290,6 @@ class Store:
                 }
             }
         ]
-        if qa.status is Status.PUBLISHED:
-            ops.append(self._bump_search_version())
         self._transact(ops, qa)
 
     def queue(self, *, post_id: str | None, limit: int, after_id: str | None, newest_first: bool) -> Page:
@@ -355,18 +345,16 @@ class Store:
     def write_import(self, post: Post, upserts: Iterable[QA], deletes: Iterable[QA]) -> None:
         """Write an imported post in transactions of at most 100 items.
 
-        A post of up to ~98 pairs is written all-or-nothing; a larger one in chunks, each atomic,
+        A post of up to ~99 pairs is written all-or-nothing; a larger one in chunks, each atomic,
         and a re-run (same deterministic ids) completes a chunked import that stopped midway.
         """
         ops: list[Any] = [{"Put": {"TableName": self.table, "Item": post_to_item(post)}}]
         ops += [{"Delete": {"TableName": self.table, "Key": qa_key(qa)}} for qa in deletes]
         ops += [{"Put": {"TableName": self.table, "Item": qa_to_item(qa)}} for qa in upserts]
-        chunk = TRANSACTION_MAX_ITEMS - 1
+        chunk = TRANSACTION_MAX_ITEMS
         for start in range(0, len(ops), chunk):
             with translate_errors():
-                self.client.transact_write_items(
-                    TransactItems=[*ops[start : start + chunk], self._bump_search_version()]
-                )
+                self.client.transact_write_items(TransactItems=ops[start : start + chunk])
 
     # ------------------------------------------------------------ rate limit
     def hit_rate_limit(self, client_key: str, post_id: str, *, limit: int, window: int) -> None:
@@ -401,16 +389,6 @@ class Store:
         if values:
             kwargs["ExpressionAttributeValues"] = values
         self.client.put_item(**kwargs)
-
-    def _bump_search_version(self) -> Any:
-        return {
-            "Update": {
-                "TableName": self.table,
-                "Key": SEARCH_VERSION_KEY,
-                "UpdateExpression": "ADD v :one",
-                "ExpressionAttributeValues": {":one": {"N": "1"}},
-            }
-        }
 
     def _transact(self, ops: list[dict[str, Any]], read: QA) -> None:
         try:
