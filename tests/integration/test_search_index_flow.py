@@ -141,3 +141,14 @@ def test_search_requests_are_constant_and_never_read_the_records(
     changed = searched("lumilautailu")
     assert changed == Counter({"dynamodb.GetItem": 1, "dynamodb.BatchGetItem": 1})
     assert searched("lumilautailu") == Counter({"dynamodb.GetItem": 1})
+
+
+def test_reindex_command_rebuilds_from_the_published_records(env, publish, post_id, make_reader, capsys):
+    from kysy.cli import main
+
+    publish(post_id, "Mistä löydän purjelentokoneen?", "Kerhosta.")
+    assert main(["reindex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Search index rebuilt: ")
+    response = call(make_reader(), "GET", "/v1/search", query={"q": "purjelentokone"})
+    assert [i["post_id"] for i in response.json()["items"]] == [post_id]

@@ -12,12 +12,12 @@ from typing import Any
 
 from kysy.api.observability import logger, publish_metrics
 from kysy.indexer.events import change_from_records
-from kysy.service.search_index import SnapshotIndexWriter
+from kysy.service.search_index import IndexWriter, SnapshotIndexWriter
 
-_writer: SnapshotIndexWriter | None = None
+_writer: IndexWriter | None = None
 
 
-def get_writer() -> SnapshotIndexWriter:
+def get_writer() -> IndexWriter:
     """Built once per process (cold start); keeps its copy of the index between invocations."""
     global _writer
     if _writer is None:

@@ -42,7 +42,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Container, Iterable, Iterator
 
 from . import analysis
 from .analysis import base_lang, normalise, query_words
@@ -146,7 +146,7 @@ class Vocabulary:
         """Rebuild ``base`` from the live stems (drops the gone ones, empties ``recent``)."""
         self._set(sorted(live))
 
-    def maybe_compact(self, live: dict[str, array[int]]) -> bool:
+    def maybe_compact(self, live: Collection[str]) -> bool:
         if len(self._recent) < self.MERGE_AT and len(self.sorted) <= 2 * len(live) + self.MERGE_AT:
             return False
         self.compact(live)
@@ -168,20 +168,20 @@ class Vocabulary:
         hi = bisect_left(sorted_terms, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
         return sorted_terms[lo:hi]
 
-    def _merged(self, found: list[str], recent: list[str], live: dict[str, array[int]]) -> list[str]:
+    def _merged(self, found: list[str], recent: list[str], live: Container[str]) -> list[str]:
         if recent:
             found = list(heapq.merge(found, recent))
         if self._stale:
             found = [t for t in found if t in live]
         return found
 
-    def prefix_range(self, prefix: str, live: dict[str, array[int]]) -> list[str]:
+    def prefix_range(self, prefix: str, live: Container[str]) -> list[str]:
         """Live stems starting with ``prefix``, in sorted order."""
         self._refresh_recent()
         recent = self._range(prefix, self._r_sorted) if self._r_sorted else []
         return self._merged(self._range(prefix, self.sorted), recent, live)
 
-    def suffix_range(self, reversed_prefix: str, live: dict[str, array[int]]) -> list[str]:
+    def suffix_range(self, reversed_prefix: str, live: Container[str]) -> list[str]:
         """Reversed live stems starting with ``reversed_prefix``, in sorted order."""
         self._refresh_recent()
         found = self._range(reversed_prefix, self.rsorted)
@@ -189,7 +189,7 @@ class Vocabulary:
             found = list(heapq.merge(found, self._range(reversed_prefix, self._r_rsorted)))
         return [r for r in found if r[::-1] in live] if self._stale else found
 
-    def _find(self, joined: str, core: str, limit: int, live: dict[str, array[int]]) -> list[str]:
+    def _find(self, joined: str, core: str, limit: int, live: Container[str]) -> list[str]:
         found: list[str] = []
         pos = joined.find(core, 1)
         stale = self._stale
@@ -202,7 +202,7 @@ class Vocabulary:
             pos = joined.find(core, end + 1)
         return found
 
-    def infix(self, core: str, live: dict[str, array[int]], limit: int = 400) -> list[str]:
+    def infix(self, core: str, live: Container[str], limit: int = 400) -> list[str]:
         """The first ``limit`` live stems (sorted) containing ``core``."""
         self._refresh_recent()
         found = self._find(self.joined, core, limit, live)
@@ -239,7 +239,12 @@ class SearchIndex:
         self._lenq: array[int] = array("I")
         self._lena: array[int] = array("I")
         self._by_id: dict[str, int] = {}
-        self._postings: dict[str, array[int]] = {}
+        # A term's postings: its array or, straight after loading a snapshot, the slot of its list
+        # in ``_flat`` (``_ends[slot]`` is where it ends); made an array on first use, so loading
+        # creates no per-term objects (see kysy.search.snapshot).
+        self._postings: dict[str, array[int] | int] = {}
+        self._flat: array[int] = array("I")
+        self._ends: array[int] = array("Q")
         self._langs: Counter[str] = Counter()
         self._sum_lenq = 0
         self._sum_lena = 0
@@ -306,12 +311,11 @@ class SearchIndex:
         vocab = self._vocab
         for term in dict.fromkeys([*tf_q, *tf_a]):
             packed = _pack(internal, min(tf_q[term], _TF_CAP) * 16 + min(tf_a[term], _TF_CAP))
-            plist = postings.get(term)
-            if plist is None:
+            if term in postings:
+                self._plist(term).append(packed)
+            else:
                 postings[term] = array("I", (packed,))
                 vocab.add(term)
-            else:
-                plist.append(packed)
         post = sys.intern(doc.post_id)
         self._ids.append(doc.id)
         self._post.append(post)
@@ -335,9 +339,9 @@ class SearchIndex:
         tf_q, tf_a, _, _ = self._terms(self._question[internal], self._answer[internal], lang)
         key = internal << 8
         for term in dict.fromkeys([*tf_q, *tf_a]):
-            plist = self._postings.get(term)
-            if plist is None:
+            if term not in self._postings:
                 continue
+            plist = self._plist(term)
             i = bisect_left(plist, key)
             if i < len(plist) and plist[i] >> 8 == internal:
                 del plist[i]
@@ -358,6 +362,26 @@ class SearchIndex:
         # frequency) and the length norms are recomputed on the next search.
         self._expansions.clear()
         self._norms_ok = False
+
+    def _stored(self, term: str) -> array[int]:
+        """A term's postings without keeping a copy (for writing a snapshot)."""
+        plist = self._postings[term]
+        if isinstance(plist, int):
+            return self._flat[self._ends[plist - 1] if plist else 0 : self._ends[plist]]
+        return plist
+
+    def _plist(self, term: str) -> array[int]:
+        """A term's postings as its own array (made from ``_flat`` on first use)."""
+        plist = self._postings[term]
+        if isinstance(plist, int):
+            plist = self._postings[term] = self._stored(term)
+        return plist
+
+    def _df(self, term: str) -> int:
+        plist = self._postings[term]
+        if isinstance(plist, int):
+            return self._ends[plist] - (self._ends[plist - 1] if plist else 0)
+        return len(plist)
 
     def _ensure_norms(self) -> None:
         if self._norms_ok:
@@ -463,7 +487,7 @@ class SearchIndex:
             for k in range(max(3, len(word) - 4), len(word)):
                 put(fuzzy, word[:k], W_PREFIX)
         if len(fuzzy) > MAX_FUZZY_EXPANSIONS:
-            best = sorted(fuzzy.items(), key=lambda kv: (-kv[1], -len(postings[kv[0]]), kv[0]))
+            best = sorted(fuzzy.items(), key=lambda kv: (-kv[1], -self._df(kv[0]), kv[0]))
             fuzzy = dict(best[:MAX_FUZZY_EXPANSIONS])
         for term, weight in fuzzy.items():
             if weight > exp.get(term, 0.0):
@@ -527,11 +551,11 @@ class SearchIndex:
         k1 = p.k1
         n_docs = len(self._by_id)
         normq, norma = self._normq, self._norma
-        postings = self._postings
         # Rarest words first; a *common* term (df above ``common_df``) of a multi-word query then only
         # scores documents that rarer words already found. Documents matching nothing but very common
         # words cannot reach the top anyway, and this bounds the cost of long questions at 100k records.
-        expansions.sort(key=lambda e: min((len(postings[t]) for t in e), default=0))
+        df_of = self._df
+        expansions.sort(key=lambda e: min((df_of(t) for t in e), default=0))
         common_df = max(256, n_docs // 20)
         totals: dict[int, float] = {}
         matched_w: dict[int, float] = {}
@@ -539,8 +563,8 @@ class SearchIndex:
             best: dict[int, float] = {}
             best_w: dict[int, float] = {}
             # Exact/variant terms first, then fuzzy ones; a common fuzzy term only re-scores candidates.
-            for term, weight in sorted(exp.items(), key=lambda tw: (-tw[1], len(postings[tw[0]]), tw[0])):
-                plist = postings[term]
+            for term, weight in sorted(exp.items(), key=lambda tw: (-tw[1], df_of(tw[0]), tw[0])):
+                plist = self._plist(term)
                 df = len(plist)
                 idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)) * weight
                 packed: Iterable[int]

@@ -60,7 +60,7 @@ def dump(index: SearchIndex, meta: dict[str, Any] | None = None) -> bytes:
     df = array("I")
     postings = array("I")
     for term in terms:
-        plist = index._postings[term]
+        plist = index._stored(term)
         df.append(len(plist))
         if renumber is None:
             postings.extend(plist)
@@ -154,8 +154,9 @@ def load(data: bytes) -> tuple[SearchIndex, dict[str, Any]]:
     if len(terms) != len(df) or sum(df) != len(flat):
         raise SnapshotError("damaged search snapshot: postings do not match the terms")
     index = SearchIndex()
-    ends = list(accumulate(df))
-    index._postings = {t: flat[end - n : end] for t, n, end in zip(terms, df, ends, strict=True)}
+    index._flat = flat
+    index._ends = array("Q", accumulate(df))
+    index._postings = dict(zip(terms, range(len(terms)), strict=True))  # slots: arrays on first use
     index._vocab = Vocabulary.presorted(terms, rterms)
     columns = {name: _texts(_array("I", sec[f"{name}.len"], swap), sec[name]) for name in _TEXT_COLUMNS}
     records = header["records"]
@@ -170,7 +171,7 @@ def load(data: bytes) -> tuple[SearchIndex, dict[str, Any]]:
     index._lang = [langs[n] for n in sec["lang"]]
     index._lenq = _array("I", sec["lenq"], swap)
     index._lena = _array("I", sec["lena"], swap)
-    index._by_id = {doc_id: n for n, doc_id in enumerate(columns["ids"])}
+    index._by_id = dict(zip(columns["ids"], range(records), strict=True))
     index._langs = Counter(index._lang)
     index._sum_lenq = header["sum_lenq"]
     index._sum_lena = header["sum_lena"]

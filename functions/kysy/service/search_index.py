@@ -22,7 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kysy.errors import IndexVersionMoved, Unavailable
 from kysy.service.search import SearchResult
@@ -105,6 +105,19 @@ class IndexChange:
             records={r[0]: IndexedRecord(r[0], r[1], r[2], r[3]) if len(r) > 1 else None for r in raw["r"]},
             posts={p[0]: PostInfo(p[0], p[1], p[2], p[3]) if len(p) > 1 else None for p in raw["p"]},
         )
+
+
+class IndexWriter(Protocol):
+    """What the indexer function drives: the write side of a search backend. ``SnapshotIndexWriter``
+    is the in-process one; an OpenSearch adapter would index each change into the domain."""
+
+    def apply(self, change: IndexChange) -> int:
+        """Make ``change`` searchable; returns the index version it is part of."""
+        ...
+
+    def maintain(self) -> None:
+        """Scheduled housekeeping (build a missing index, compact)."""
+        ...
 
 
 def _change_of(items: list[tuple[str, str, Any]]) -> IndexChange:
