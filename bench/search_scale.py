@@ -246,7 +246,6 @@ def publish_to_searchable(docs: list[SearchDoc], corpus: Corpus, rounds: int = 3
     from kysy.ids import new_id
     from kysy.indexer import handler as indexer_handler
     from kysy.models import QA, Post, Status
-    from kysy.notify.channels import aws_client
     from kysy.notify.local import StreamPoller
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
@@ -258,13 +257,8 @@ def publish_to_searchable(docs: list[SearchDoc], corpus: Corpus, rounds: int = 3
     client = make_client(settings)
     store = Store(client, settings.table_name)
     indexer_handler.reset()
-    poller = StreamPoller(
-        dynamodb=client,
-        streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
-        table_name=settings.table_name,
-        handler=indexer_handler.handler,
-        dead_letter_dir=ROOT / ".aws-sam" / "bench-dead-letters",
-        interval=1.0,
+    poller = StreamPoller.from_settings(
+        settings, handler=indexer_handler.handler, dead_letter_dir=ROOT / ".aws-sam" / "bench-dead-letters"
     )
     reader = SnapshotSearch(SearchIndexStore.from_settings(client, settings), refresh_seconds=1.0)
     reader.current()

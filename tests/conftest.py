@@ -112,18 +112,13 @@ def search_indexer(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
     first write) to ``kysy.indexer.handler.handler`` and returns how many there were.
     """
     from kysy.indexer import handler as indexer_handler
-    from kysy.notify.channels import aws_client
     from kysy.notify.local import StreamPoller
-    from kysy.repository.dynamo import make_client
     from kysy.settings import get_settings
 
-    settings = get_settings()
     indexer_handler.reset()
     dead_letters = tmp_path_factory.mktemp("indexer-dead-letters")
-    poller = StreamPoller(
-        dynamodb=make_client(settings),
-        streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
-        table_name=settings.table_name,
+    poller = StreamPoller.from_settings(
+        get_settings(),
         handler=indexer_handler.handler,
         dead_letter_dir=dead_letters,
         start_at="TRIM_HORIZON",

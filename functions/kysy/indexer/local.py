@@ -17,19 +17,13 @@ FUNCTION = "kysy-indexer-local"
 def start_local_indexer(state_dir: Path) -> StreamPoller | None:
     """Call after the environment is configured (table, bucket, endpoints)."""
     from kysy.indexer import handler as indexer_handler
-    from kysy.notify.channels import aws_client
-    from kysy.repository.dynamo import make_client
     from kysy.settings import get_settings
 
     indexer_handler.reset()
     settings = get_settings()
     try:
-        poller = StreamPoller(
-            dynamodb=make_client(settings),
-            streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
-            table_name=settings.table_name,
-            handler=indexer_handler.handler,
-            dead_letter_dir=state_dir / "dead-letter-indexer",
+        poller: StreamPoller | None = StreamPoller.from_settings(
+            settings, handler=indexer_handler.handler, dead_letter_dir=state_dir / "dead-letter-indexer"
         )
     except Exception as error:  # no stream support: search keeps the index built at start
         logger.warning("Local search indexing is off: cannot read the table's stream", extra={"error": str(error)})

@@ -20,9 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kysy.api.observability import logger
+
+if TYPE_CHECKING:
+    from kysy.settings import Settings
 
 StreamHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -112,6 +115,23 @@ class StreamPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._refresh_shards(initial=True)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, handler: StreamHandler, dead_letter_dir: Path, **options: Any
+    ) -> StreamPoller:
+        """A poller of the configured table's stream (``kysy dev``, tests)."""
+        from kysy.notify.channels import aws_client
+        from kysy.repository.dynamo import make_client
+
+        return cls(
+            dynamodb=make_client(settings),
+            streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
+            table_name=settings.table_name,
+            handler=handler,
+            dead_letter_dir=dead_letter_dir,
+            **options,
+        )
 
     # ------------------------------------------------------------------------------- shards
     def _stream_arn(self) -> str:
@@ -262,8 +282,6 @@ def start_local_notifier(state_dir: Path) -> LocalNotifier:
     os.environ.setdefault("KYSY_MAIL_DIR", str(state_dir / "outbox"))
     os.environ.setdefault("KYSY_DEAD_LETTER_DIR", str(state_dir / "dead-letter"))
     from kysy.notify import handler as notify_handler
-    from kysy.notify.channels import aws_client
-    from kysy.repository.dynamo import make_client
     from kysy.settings import get_settings
 
     get_settings.cache_clear()
@@ -271,13 +289,7 @@ def start_local_notifier(state_dir: Path) -> LocalNotifier:
     settings = get_settings()
     mail_dir, dead_dir = Path(settings.mail_dir), Path(settings.dead_letter_dir)
     try:
-        poller = StreamPoller(
-            dynamodb=make_client(settings),
-            streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
-            table_name=settings.table_name,
-            handler=notify_handler.handler,
-            dead_letter_dir=dead_dir,
-        )
+        poller = StreamPoller.from_settings(settings, handler=notify_handler.handler, dead_letter_dir=dead_dir)
     except Exception as error:  # no stream support: the app still runs, without notifications
         logger.warning("Local notifications are off: cannot read the table's stream", extra={"error": str(error)})
         return LocalNotifier(None, mail_dir, dead_dir)
