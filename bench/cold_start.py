@@ -12,7 +12,9 @@ functions/requirements.txt pip-installed for this host into .aws-sam/bench-packa
 with ``python -S`` so nothing else is importable. The dev venv also holds httpx, requests,
 moto, ... which change what imports and what the X-Ray SDK patches, so ``--venv`` numbers are
 higher than a function's. The plain baseline gets only the runtime's boto3. bench/naive_fastapi_handler.py (one route,
-FastAPI + Mangum + Powertools Logger/Metrics + boto3) shows what the framework alone costs.
+FastAPI + Mangum + Powertools Logger/Metrics + boto3) shows what a typical FastAPI handler costs,
+bench/floor_fastapi_handler.py (FastAPI imported as lean as Kysy does, Mangum, a botocore client,
+one route, nothing else) what any FastAPI handler costs at least.
 
 Every run is a new process (``python -c 'import <module>'`` timed inside the child, so the
 interpreter's own start-up is left out and only the handler module's INIT work is measured:
@@ -74,7 +76,7 @@ class Layout:
             parts = [BENCH, self.source]
         elif module == "plain_handler":
             parts = [BENCH, PACKAGE / "runtime"]
-        elif module == "naive_fastapi_handler":
+        elif module in ("naive_fastapi_handler", "floor_fastapi_handler"):
             parts = [BENCH, PACKAGE / "task", PACKAGE / "runtime"]
         else:  # /var/task (the function's dependencies and code), then the runtime's boto3
             parts = [PACKAGE / "task", self.source, PACKAGE / "runtime"]
@@ -218,6 +220,7 @@ def main() -> None:
     specs = [
         ("plain boto3 handler", "plain_handler", False),
         ("naive FastAPI+Mangum+Powertools", "naive_fastapi_handler", False),
+        ("FastAPI floor (FastAPI+Mangum+botocore, one route)", "floor_fastapi_handler", False),
     ]
     for label, module in (("reader", "kysy.api.reader"), ("editor", "kysy.api.editor")):
         for tracing in (False, True):
