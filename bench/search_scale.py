@@ -134,12 +134,12 @@ import json, os, sys, time, tracemalloc
 mode, n_queries, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 # What the reader function does at INIT (kysy.api.reader): settings, the DynamoDB client, the
 # search backend. The first search starts after it, as the first search request would.
-from kysy.repository.dynamo import _session, make_client
+from kysy.repository.dynamo import botocore_session, make_client
 calls = {}
 def hook(model, **_):
     key = f"{model.service_model.service_name}.{model.name}"
     calls[key] = calls.get(key, 0) + 1
-_session().register("before-call", hook)
+botocore_session().register("before-call", hook)
 from kysy.settings import get_settings
 from kysy.repository.search_index import SearchIndexStore
 from kysy.service.search_index import SnapshotSearch

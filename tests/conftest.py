@@ -7,6 +7,7 @@ before a cold start.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,49 @@ import httpx
 import pytest
 
 from kysy.localauth import LocalSigner
+from tests import aws_calls, iam
+from tests.lambda_events import as_function
 
 ISSUER = "http://127.0.0.1/local-idp"
+SENDER = "kysy@example.com"
+# The suite asks thousands of questions from one address to ever new posts: the per-client and
+# new-post limits are lifted for it (tests of the limits build handlers with the real defaults).
+UNLIMITED = {
+    "KYSY_DYNAMODB_TIMEOUT_SECONDS": "30",  # moto copies the whole table for every transaction
+    "KYSY_RATE_LIMIT_MAX": "1000",
+    "KYSY_DAILY_QUESTION_LIMIT": "1000000",
+    "KYSY_NEW_POSTS_PER_CLIENT_PER_DAY": "1000000",
+    "KYSY_NEW_POSTS_PER_DAY": "1000000",
+}
+
+# Before any boto3 client exists: every client the functions create carries the recorder's hook.
+aws_calls.install()
+_TEMPLATE_FUNCTIONS = iam.functions()
+
+
+def declare_handler(module: Any, attribute: str = "handler") -> Any:
+    """Declare a module's handler as the template.yaml function whose ``Handler`` names it."""
+    dotted = f"{module.__name__}.{attribute}"
+    [name] = [f.name for f in _TEMPLATE_FUNCTIONS.values() if f.handler == dotted]
+    return as_function(name, getattr(module, attribute))
+
+
+@pytest.fixture(autouse=True)
+def _no_call_denied_by_iam() -> Iterator[None]:
+    """Fail the test whose Lambda code made an AWS call its function's IAM policy would deny."""
+    before = len(aws_calls.RECORDER.denied)
+    yield
+    new = aws_calls.RECORDER.denied[before:]
+    if new:
+        pytest.fail("AWS calls template.yaml would deny:\n" + "\n".join(c.describe() for c in new), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = aws_calls.RECORDER.summary()
+    if lines:
+        terminalreporter.section("IAM: Lambda code's AWS calls checked against template.yaml")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +125,8 @@ def env(dynamodb_endpoint: str, s3_endpoint: str, signer: LocalSigner) -> dict[s
         "KYSY_JWT_ISSUER": signer.issuer,
         "KYSY_JWT_AUDIENCE": signer.audience,
         "KYSY_SECRET": "test-secret-" + uuid.uuid4().hex,
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        "KYSY_SENDER_EMAIL": SENDER,
+        **UNLIMITED,
         "AWS_DEFAULT_REGION": "eu-north-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "KysyTest",
@@ -114,12 +158,14 @@ def search_indexer(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
     from kysy.indexer import handler as indexer_handler
     from kysy.notify.local import StreamPoller
     from kysy.settings import get_settings
+    from tests.lambda_events import invoked
 
     indexer_handler.reset()
     dead_letters = tmp_path_factory.mktemp("indexer-dead-letters")
     poller = StreamPoller.from_settings(
         get_settings(),
-        handler=indexer_handler.handler,
+        # As Lambda runs it: every AWS call it makes is checked against IndexerFunction's policy.
+        handler=invoked(declare_handler(indexer_handler)),
         dead_letter_dir=dead_letters,
         start_at="TRIM_HORIZON",
         max_retries=0,
@@ -140,6 +186,7 @@ def search_indexer(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 def reader(env: dict[str, str]) -> Any:
     from kysy.api import reader as module
 
+    declare_handler(module)
     return module
 
 
@@ -147,7 +194,16 @@ def reader(env: dict[str, str]) -> Any:
 def editor(env: dict[str, str]) -> Any:
     from kysy.api import editor as module
 
+    declare_handler(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def notifier_handler(env: dict[str, str]) -> Any:
+    """The notifier function's Lambda handler (settings are read when it first runs)."""
+    from kysy.notify import handler as module
+
+    return declare_handler(module)
 
 
 @pytest.fixture
@@ -158,6 +214,18 @@ def store(env: dict[str, str]) -> Any:
 
     settings = get_settings()
     return Store(make_client(settings), settings.table_name)
+
+
+@pytest.fixture
+def fresh_table(env: dict[str, str]) -> str:
+    """A table of its own (for tests of table-wide counters such as the daily new-post cap)."""
+    from kysy.repository.dynamo import make_client
+    from kysy.repository.table import create_table
+    from kysy.settings import get_settings
+
+    name = f"kysy-own-{uuid.uuid4().hex[:8]}"
+    create_table(make_client(get_settings()), name)
+    return name
 
 
 @pytest.fixture
@@ -180,6 +248,18 @@ class KysyServer:
     signer: LocalSigner
     state_dir: Path
     process: subprocess.Popen[bytes]
+
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        """Call the editor API (``/v1/admin`` + path) as the local editor, or with ``token``; must succeed."""
+        response = httpx.request(
+            method,
+            f"{self.base_url}/v1/admin{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token or self.editor_token}"},
+            timeout=10,
+        )
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
 
     def submit(self, post_id: str, question: str, **extra: Any) -> dict[str, Any]:
         response = httpx.post(
@@ -208,7 +288,7 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         "KYSY_STATE_DIR": str(state),
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-        "KYSY_RATE_LIMIT_MAX": "1000",
+        **UNLIMITED,
     }
     for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE"):
         child_env.pop(name, None)
@@ -244,23 +324,37 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
         log.close()
 
 
-@pytest.fixture
-def make_reader(env: dict[str, str]) -> Any:
-    """A reader handler built with different settings (e.g. a closed origin list), same table."""
+def _handler_factory(module_name: str, function: str) -> Any:
+    """Build that app's Lambda handler with other settings (same table unless overridden)."""
+    import importlib
+
     from mangum import Mangum
 
     from kysy.api.observability import lambda_entry
-    from kysy.api.reader import build_app
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
     from kysy.settings import Settings
 
+    build_app = importlib.import_module(module_name).build_app
+
     def build(**overrides: Any) -> Any:
         settings = Settings(**overrides)
         app = build_app(settings, Store(make_client(settings), settings.table_name))
-        return lambda_entry(Mangum(app, lifespan="off"))
+        return as_function(function, lambda_entry(Mangum(app, lifespan="off")))
 
     return build
+
+
+@pytest.fixture
+def make_reader(env: dict[str, str]) -> Any:
+    """A reader handler built with different settings (e.g. a closed origin list)."""
+    return _handler_factory("kysy.api.reader", "ReaderFunction")
+
+
+@pytest.fixture
+def make_editor(env: dict[str, str]) -> Any:
+    """An editor handler built with different settings (e.g. no sender)."""
+    return _handler_factory("kysy.api.editor", "EditorFunction")
 
 
 @pytest.fixture
@@ -269,16 +363,13 @@ def publish(store: Any) -> Any:
     from kysy.ids import new_id
     from kysy.models import QA, Post, Status
 
+    published = itertools.count()
+
     def create(post_id: str, question: str, answer: str = "Vastaus.", **extra: Any) -> Any:
-        qa = QA(
-            post_id=post_id,
-            id=new_id(),
-            question=question,
-            answer=answer,
-            status=Status.PUBLISHED,
-            answered_at="2026-01-01T00:00:00Z",
-            **extra,
-        )
+        # Answered one second apart, in the order the test publishes them (the widget sorts by this).
+        when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=next(published))
+        extra.setdefault("answered_at", when.isoformat().replace("+00:00", "Z"))
+        qa = QA(post_id=post_id, id=new_id(), question=question, answer=answer, status=Status.PUBLISHED, **extra)
         store.write_import(store.get_post(post_id) or Post(id=post_id), [qa], [])
         return qa
 

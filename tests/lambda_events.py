@@ -1,5 +1,7 @@
 """Real API Gateway HTTP API (payload v2.0) events, built from the sample `sam local generate-event
-apigateway http-api-proxy` prints (tests/events/http_api_v2.json), and a Lambda context."""
+apigateway http-api-proxy` prints (tests/events/http_api_v2.json), a Lambda context, and THE way
+tests run a Lambda handler (:func:`call_handler`): it tells the AWS-call recorder which function of
+template.yaml is running, so every call the code makes is checked against that function's policy."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import base64
 import copy
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from tests.aws_calls import CURRENT_FUNCTION
 
 _SAMPLE = json.loads((Path(__file__).parent / "events" / "http_api_v2.json").read_text())
 
@@ -78,8 +83,40 @@ class LambdaResponse:
         return json.loads(self.body)
 
 
-def invoke(handler: Any, event: dict[str, Any]) -> LambdaResponse:
-    result = handler(event, LambdaContext(aws_request_id=str(uuid.uuid4())))
+# handler object -> the template.yaml function it runs as (filled by conftest and `as_function`)
+FUNCTIONS: dict[int, str] = {}
+
+
+def as_function(name: str, handler: Any) -> Any:
+    """Declare that ``handler`` runs as template.yaml's function ``name`` (e.g. a reader built with
+    other settings); returns the handler."""
+    FUNCTIONS[id(handler)] = name
+    return handler
+
+
+def call_handler(handler: Any, event: dict[str, Any], context: Any) -> Any:
+    """Run a Lambda handler as its function: every AWS call it makes is recorded and checked."""
+    name = FUNCTIONS.get(id(handler))
+    if name is None:
+        raise AssertionError(f"{handler!r} is not declared as a template.yaml function (use as_function)")
+    token = CURRENT_FUNCTION.set(name)
+    try:
+        return handler(event, context)
+    finally:
+        CURRENT_FUNCTION.reset(token)
+
+
+def invoked(handler: Any) -> Callable[[dict[str, Any], Any], Any]:
+    """``handler`` wrapped by :func:`call_handler`, for callers that invoke it themselves (the stream poller)."""
+
+    def run(event: dict[str, Any], context: Any) -> Any:
+        return call_handler(handler, event, context)
+
+    return run
+
+
+def invoke(handler: Any, event: dict[str, Any], context: Any = None) -> LambdaResponse:
+    result = call_handler(handler, event, context or LambdaContext(aws_request_id=str(uuid.uuid4())))
     body = result.get("body") or ""
     if result.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()

@@ -156,6 +156,38 @@ def _reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    """Erase everything tied to one address (a data-subject request) and print what was removed."""
+    from kysy.errors import KysyError
+    from kysy.service.privacy import PrivacyService
+    from kysy.settings import Settings
+
+    try:
+        store = _store(args)
+        report = PrivacyService(store, Settings()).forget(args.email, by=args.by)
+    except KysyError as error:
+        print(f"kysy forget: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return 0
+    print(f"Erasure for the given address: {report.records_found} question(s) were linked to it.")
+    print(f"  address items deleted:        {report.email_items_deleted}")
+    print(f"  look-up items deleted:        {report.lookup_items_deleted}")
+    print(f"  unpublished questions deleted: {len(report.questions_deleted)}" + _ids(report.questions_deleted))
+    anonymised = [f"{r['post_id']}/{r['id']}" for r in report.published_anonymised]
+    print(f"  published answers kept, asker's name removed: {len(anonymised)}" + _ids(anonymised))
+    if report.already_gone:
+        print(f"  already deleted before: {len(report.already_gone)}" + _ids(report.already_gone))
+    if anonymised:
+        print("Review the wording of the published questions above; edit or unpublish any that identify the person.")
+    return 0
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return f" ({', '.join(ids)})" if ids else ""
+
+
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--table", help="DynamoDB table (default: KYSY_TABLE_NAME)")
     parser.add_argument("--region", help="AWS region (default: KYSY_REGION / AWS_REGION)")
@@ -202,6 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     reindex.add_argument("--bucket", help="snapshot bucket (default: KYSY_SEARCH_BUCKET; stack output SearchBucket)")
     _add_table_options(reindex)
     reindex.set_defaults(run=_reindex)
+    forget = sub.add_parser(
+        "forget",
+        help="erase everything tied to one email address (data-subject request); needs the deployment's KYSY_SECRET",
+    )
+    forget.add_argument("email")
+    forget.add_argument("--by", default="kysy-cli", help="who made the erasure (kept in the records' audit trail)")
+    forget.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_table_options(forget)
+    forget.set_defaults(run=_forget)
 
     args = parser.parse_args(argv)
     try:

@@ -98,6 +98,7 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
         }
     )
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    os.environ.setdefault("KYSY_DYNAMODB_TIMEOUT_SECONDS", "30")  # moto is much slower than DynamoDB
     from kysy.settings import get_settings
 
     get_settings.cache_clear()

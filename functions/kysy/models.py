@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -12,6 +13,10 @@ class Status(StrEnum):
     PENDING = "pending"
     PUBLISHED = "published"
     REJECTED = "rejected"
+
+
+# How a post lists its published answers: newest answers first (the default) or oldest first.
+ORDERS = ("newest", "oldest")
 
 
 def now_iso() -> str:
@@ -25,12 +30,20 @@ class Post:
     url: str = ""
     lang: str = "fi"
     open: bool = True
+    order: str = "newest"  # one of ORDERS
     created_at: str = field(default_factory=now_iso)
     updated_at: str = ""
     version: int = 1
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "url": self.url, "lang": self.lang, "open": self.open}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "lang": self.lang,
+            "open": self.open,
+            "order": self.order,
+        }
 
     def admin(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,8 +67,10 @@ class QA:
     status: Status = Status.PENDING
     answer: str = ""
     asker_name: str = ""
-    asker_email: str = ""
-    notify: bool = False  # the asker consented to one email when answered
+    # The asker consented to one email when answered AND an address is stored for it (in its own
+    # item, never in this record). Cleared when the address is removed.
+    notify: bool = False
+    email_expires: int = 0  # epoch seconds when the stored address expires (retention), 0 = none
     created_at: str = field(default_factory=now_iso)
     answered_at: str = ""
     updated_at: str = ""
@@ -67,6 +82,15 @@ class QA:
     import_key: str = ""
     version: int = 1
     audit: tuple[AuditEntry, ...] = ()
+    # Machine codes for editors (spam heuristics such as ``links``, ``caps``; imports add their own).
+    flags: tuple[str, ...] = ()
+    # Keyed hash of the submitting client (pending/rejected records only): lets editors clear a flood.
+    client: str = ""
+
+    @property
+    def has_email(self) -> bool:
+        """An address is stored for this record and has not passed its retention time."""
+        return self.notify and (self.email_expires == 0 or self.email_expires > time.time())
 
     def public(self) -> dict[str, Any]:
         """What anyone on the internet may see: never the email, never unpublished text."""
@@ -80,16 +104,9 @@ class QA:
         }
 
     def admin(self) -> dict[str, Any]:
-        """What editors see. The email is shown masked; the full address is only used to notify."""
+        """What editors see. Never the address: editors only learn whether the asker will be emailed."""
         data = asdict(self)
         data["status"] = self.status.value
-        data["asker_email"] = mask_email(self.asker_email)
-        data["has_email"] = bool(self.asker_email)
+        data["has_email"] = self.has_email
+        data["flags"] = list(self.flags)
         return data
-
-
-def mask_email(email: str) -> str:
-    if not email or "@" not in email:
-        return ""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"

@@ -21,6 +21,9 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 ENV_PREFIX = "KYSY_"
 
+DEV_SECRET = "kysy-local-development-secret"  # noqa: S105 - the public local value, refused in Lambda
+MIN_SECRET_CHARS = 16
+
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
@@ -32,6 +35,8 @@ class Settings(BaseModel):
     )
     # Any DynamoDB endpoint (moto's server, DynamoDB Local); None means the real AWS endpoint.
     dynamodb_endpoint: str | None = None
+    # Read timeout of one DynamoDB call: well below the Lambda timeout in AWS; local emulators need more.
+    dynamodb_timeout_seconds: float = Field(default=2, gt=0, le=60)
 
     # Comma-separated blog origins allowed to call the reader API (CORS) and to submit questions.
     # Empty means "any origin" (CORS `*`, no origin check on submissions).
@@ -42,8 +47,14 @@ class Settings(BaseModel):
     # Submission rate limit per client (hashed source IP) and post.
     rate_limit_max: int = Field(default=5, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
-    # Secret for hashing client IPs and signing pagination cursors; the template injects a random one.
-    secret: str = "kysy-local-development-secret"  # noqa: S105 - overridden in every deployment
+    # Questions one client may send per UTC day across all posts.
+    daily_question_limit: int = Field(default=20, ge=1)
+    # Posts readers' questions may create (auto-create) per UTC day: per client, and in total.
+    new_posts_per_client_per_day: int = Field(default=3, ge=0)
+    new_posts_per_day: int = Field(default=20, ge=0)
+    # Secret for hashing client IPs and addresses and signing cursors; the template injects a random one.
+    # Inside Lambda the public development value (or a short one) is refused at start.
+    secret: str = DEV_SECRET
 
     # ---- search index (kysy.service.search_index): snapshots in S3, change log in the table
     # Bucket holding the index snapshots (the template creates it; `kysy dev` and tests use moto).
@@ -53,6 +64,14 @@ class Settings(BaseModel):
     # How often a search environment looks for index changes (one GetItem), at most.
     search_refresh_seconds: float = Field(default=1.0, ge=0)
 
+    # ---- privacy
+    # Days an asker's address (given with consent) is kept at most, also when never used.
+    email_retention_days: int = Field(default=180, ge=1, le=3650)
+    # How long an editor can undo a bulk rejection.
+    bulk_undo_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
+
+    # How long a shared cache (a CDN in front of the API) may keep a post's public list; browsers always
+    # revalidate with the ETag (see kysy.api.reader._cache_control). 0 = no shared caching either.
     cache_max_age_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
     page_size_default: int = Field(default=50, ge=1, le=100)
@@ -94,6 +113,28 @@ class Settings(BaseModel):
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def asker_emails_on(self) -> bool:
+        """Whether anyone will ever email askers: SES sender configured, or the local outbox."""
+        return bool(self.sender_email or self.mail_dir)
+
+    @property
+    def email_retention_seconds(self) -> int:
+        return self.email_retention_days * 86_400
+
+    @model_validator(mode="after")
+    def _no_public_secret_in_lambda(self) -> Settings:
+        """A deployment with the public development secret has forgeable cursors and reversible hashes."""
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and (
+            self.secret == DEV_SECRET or len(self.secret) < MIN_SECRET_CHARS
+        ):
+            raise ValueError(
+                "KYSY_SECRET is missing, the public development value, or shorter than "
+                f"{MIN_SECRET_CHARS} characters. Set it to a long random value (the SAM template injects one "
+                "from Secrets Manager); Kysy refuses to run in Lambda without it."
+            )
+        return self
 
 
 def _env_names(model: type[BaseModel], name: str) -> list[str]:

@@ -45,15 +45,7 @@ def submit(server: Any, post_id: str, question: str) -> str:
 
 
 def admin(server: Any, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
-    response = httpx.request(
-        method,
-        f"{server.base_url}/v1/admin{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {token or server.editor_token}"},
-        timeout=10,
-    )
-    assert response.status_code < 300, response.text
-    return response.json() if response.content else None
+    return server.admin(method, path, body, token=token)
 
 
 def record(server: Any, post_id: str, qa_id: str) -> dict[str, Any]:

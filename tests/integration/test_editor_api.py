@@ -90,7 +90,8 @@ def test_full_path_reader_to_queue_to_published(reader, editor, editor_token, as
     queue = call(editor.handler, "GET", "/v1/admin/queue", editor_token, query={"post_id": post_id}).json()
     [queued] = queue["items"]
     assert queued["id"] == qa_id
-    assert queued["asker_email"] == "l***@example.com"
+    assert queued["has_email"] is True  # editors learn that the asker will be emailed, never the address
+    assert "lukija@example.com" not in str(queue)
     assert queue["counts"][post_id] == 1
 
     draft = call(
@@ -280,7 +281,13 @@ def test_posts_create_edit_close(reader, editor, editor_token, post_id):
         "url": "https://blog.example.com/a",
         "lang": "fi",
         "open": False,
+        "order": "newest",
     }
+    swedish = call(editor.handler, "PATCH", f"/v1/admin/posts/{post_id}", editor_token, {"version": 2, "lang": "sv"})
+    assert swedish.status == 200, swedish.body  # every language of the registry (kysy.i18n) is accepted
+    german = call(editor.handler, "PATCH", f"/v1/admin/posts/{post_id}", editor_token, {"version": 3, "lang": "de"})
+    assert german.status == 422  # no widget or email texts for it: refused rather than shown in English
+    assert german.json()["error"]["code"] == "invalid_lang"
     bad = call(editor.handler, "POST", "/v1/admin/posts", editor_token, {"id": "ok-id", "url": "javascript:alert(1)"})
     assert bad.status == 422
 

@@ -21,10 +21,11 @@ def test_seed_post_is_served_with_every_imported_pair(kysy_server):
     expected = parse_post(text, fmt=fmt, lang=meta.get("lang")).pairs
     assert len(expected) >= 10
 
-    body = httpx.get(f"{kysy_server.base_url}/v1/posts/{SEED_POST}/questions", params={"limit": 100}).json()
+    params = {"limit": 100, "order": "oldest"}
+    body = httpx.get(f"{kysy_server.base_url}/v1/posts/{SEED_POST}/questions", params=params).json()
     assert body["post"]["lang"] == "fi"
     assert body["post"]["title"]
-    # Other browser tests may publish more answers on this post; the seed's come first (older).
+    # Other browser tests may publish more answers on this post; oldest first, the seed's come first.
     served = [(i["question"], i["answer"]) for i in body["items"]]
     assert served[: len(expected)] == [(p.question, p.answer) for p in expected]
 

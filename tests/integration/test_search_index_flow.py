@@ -101,14 +101,14 @@ def test_forged_ask_items_never_reach_search(reader, store, post_id, search_inde
 @pytest.fixture
 def aws_calls() -> Iterator[Counter[str]]:
     """Every AWS request made by clients created from now on, as 'service.Operation'."""
-    from kysy.repository.dynamo import _session
+    from kysy.repository.dynamo import botocore_session
 
     seen: Counter[str] = Counter()
 
     def hook(model: Any, **_: Any) -> None:
         seen[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    session = _session()
+    session = botocore_session()
     session.register("before-call", hook)
     yield seen
     session.unregister("before-call", hook)

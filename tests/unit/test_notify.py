@@ -12,6 +12,7 @@ import itertools
 import json
 import logging
 import threading
+import time
 from dataclasses import replace
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -28,7 +29,8 @@ from kysy.notify.channels import DeliveryFailed, SesMailer, SnsDigest, WebhookDi
 from kysy.notify.events import AskerEvent, asker_event, is_new_question, parse_change
 from kysy.notify.messages import digest_text, excerpt
 from kysy.notify.notifier import Notifier, build_notifier
-from kysy.repository.store import qa_key, qa_to_item
+from kysy.repository.keys import email_key, qa_key, qa_to_item
+from kysy.repository.submit import Consent, SubmitLimits
 from kysy.settings import Settings
 
 EMAIL = "asker.person@example.org"
@@ -146,8 +148,27 @@ def logs() -> Any:
 
 
 # ------------------------------------------------------------------------------------- records
+_ADDRESSES: dict[str, str] = {}  # qa id -> the address its asker gave (stored only with consent)
+_NO_LIMITS = SubmitLimits(
+    client="0" * 32, per_post=10**6, window_seconds=60, per_day=10**6, new_posts_per_client=10**6, new_posts_total=10**6
+)
+
+
 def pending(post_id: str, *, email: str = EMAIL, notify: bool = True, question: str = "Miten tämä toimii?") -> QA:
-    return QA(post_id=post_id, id=new_id(), question=question, asker_name="Anna", asker_email=email, notify=notify)
+    """A reader's question; ``notify`` is the consent (an address is stored only with consent)."""
+    qa = QA(post_id=post_id, id=new_id(), question=question, asker_name="Anna", notify=notify)
+    _ADDRESSES[qa.id] = email
+    return qa
+
+
+def create(store: Any, qa: QA) -> QA:
+    """Write a pending question as the reader API does: with its address item when consented."""
+    email = _ADDRESSES.get(qa.id, "")
+    consent = Consent(email=email, subject=f"test-{qa.id}", expires=int(time.time()) + 3600) if email else None
+    if not qa.notify:
+        consent = None
+    store.submit_question(qa, limits=_NO_LIMITS, post_exists=True, consent=consent, now=time.time())
+    return qa
 
 
 def published_from(qa: QA, answer: str = "Näin se toimii.") -> QA:
@@ -164,7 +185,7 @@ def published_from(qa: QA, answer: str = "Näin se toimii.") -> QA:
 
 def publish_in_store(store: Any, qa: QA) -> tuple[QA, list[dict[str, Any]]]:
     """Write the record as the editor API would and return the stream records that change makes."""
-    store.create_pending(qa)
+    create(store, qa)
     done = published_from(qa)
     store.save_qa(qa, done)
     return done, [stream_record("REMOVE", old=qa), stream_record("INSERT", new=done)]
@@ -205,14 +226,15 @@ def test_answered_question_with_consent_gets_exactly_one_email_and_the_address_i
     assert f"https://blog.example.com/videot#kysy-{qa.id}" in body
     assert "Hei Anna" in body
     after = store.get_qa(post.id, qa.id)
-    assert after.asker_email == ""
+    assert store.asker_email(qa.id) is None
+    assert "Item" not in store.client.get_item(TableName=store.table, Key=email_key(qa.id), ConsistentRead=True)
     assert after.notify is False
     assert after.version == qa.version + 1  # bumped: a stale editor save cannot write the address back
     assert after.audit[-1].action == "notified"
     assert after.audit[-1].note == "answered"
     assert after.audit[-1].by == "kysy-notifier"
     raw = store.client.get_item(TableName=store.table, Key=qa_key(after), ConsistentRead=True)["Item"]
-    assert "asker_email" not in raw
+    assert EMAIL not in json.dumps(raw)
     assert raw["notified_at"]["S"]
 
     # The same records again (a Lambda retry after a later failure): nothing more is sent.
@@ -230,17 +252,17 @@ def test_no_email_without_consent_or_address(store, notifier, mailer, post, emai
     qa, records = publish_in_store(store, pending(post.id, email=email, notify=notify))
     assert notifier.handle(stream_event(*records)) == {"batchItemFailures": []}
     assert mailer.sent == []
-    assert store.get_qa(post.id, qa.id).asker_email == email  # untouched
+    assert store.asker_email(qa.id) is None  # nothing stored without consent, nothing to send without an address
 
 
 def test_plain_rejection_sends_nothing(store, notifier, mailer, post):
-    qa = pending(post.id)
-    store.create_pending(qa)
-    # What QuestionService.reject writes: status rejected, address and consent cleared.
-    rejected = replace(qa, status=Status.REJECTED, reject_reason="spam", asker_email="", notify=False, version=2)
-    store.save_qa(qa, rejected)
-    # Even an image that still carried an address is no reason to email on a plain rejection.
-    still_addressed = replace(rejected, asker_email=EMAIL, notify=True)
+    qa = create(store, pending(post.id))
+    # What QuestionService.reject writes: status rejected, consent cleared, address item deleted.
+    rejected = replace(qa, status=Status.REJECTED, reject_reason="spam", notify=False, version=2)
+    store.save_qa(qa, rejected, drop_email=True)
+    assert store.asker_email(qa.id) is None
+    # Even an image that still said "notify" is no reason to email on a plain rejection.
+    still_addressed = replace(rejected, notify=True)
     event = stream_event(
         stream_record("MODIFY", old=qa, new=rejected), stream_record("MODIFY", old=qa, new=still_addressed)
     )
@@ -251,8 +273,7 @@ def test_plain_rejection_sends_nothing(store, notifier, mailer, post):
 def test_duplicate_links_the_original_in_the_posts_language(store, notifier, mailer, post_id):
     store.save_post(Post(id=post_id, title="", url="", lang="en"), expected_version=None)
     original, _ = publish_in_store(store, pending(post_id, email="", notify=False))
-    dup = pending(post_id)
-    store.create_pending(dup)
+    dup = create(store, pending(post_id))
     marked = replace(dup, status=Status.REJECTED, duplicate_of=original.id, reject_reason="duplicate", version=2)
     store.save_qa(dup, marked)
 
@@ -264,7 +285,7 @@ def test_duplicate_links_the_original_in_the_posts_language(store, notifier, mai
     assert f"http://kysy.test/demo#kysy-{original.id}" in body  # no post url: the demo page
     assert f"#kysy-{dup.id}" not in body
     after = store.get_qa(post_id, dup.id)
-    assert (after.asker_email, after.notify, after.audit[-1].note) == ("", False, "duplicate")
+    assert (store.asker_email(dup.id), after.notify, after.audit[-1].note) == (None, False, "duplicate")
 
 
 def test_a_record_unpublished_before_the_email_is_not_emailed_yet(store, notifier, mailer, post):
@@ -272,7 +293,7 @@ def test_a_record_unpublished_before_the_email_is_not_emailed_yet(store, notifie
     store.save_qa(qa, replace(qa, status=Status.PENDING, version=qa.version + 1))
     assert notifier.handle(stream_event(*records)) == {"batchItemFailures": []}
     assert mailer.sent == []
-    assert store.get_qa(post.id, qa.id).asker_email == EMAIL  # kept for when it is published again
+    assert store.asker_email(qa.id) == EMAIL  # kept for when it is published again
 
 
 def test_failing_ses_is_a_batch_item_failure_and_keeps_the_address(store, post, logs):
@@ -285,8 +306,7 @@ def test_failing_ses_is_a_batch_item_failure_and_keeps_the_address(store, post, 
         http_status_code=400,
     )
     notifier = Notifier(store=store, mailer=SesMailer(ses), digest_channels=[], sender="kysy@example.com")
-    ok_before = pending(post.id, email="", notify=False)
-    store.create_pending(ok_before)
+    ok_before = create(store, pending(post.id, email="", notify=False))
     qa, records = publish_in_store(store, pending(post.id))
     first = stream_record("INSERT", new=ok_before)
 
@@ -294,7 +314,7 @@ def test_failing_ses_is_a_batch_item_failure_and_keeps_the_address(store, post, 
         response = notifier.handle(stream_event(first, *records))
 
     assert response == {"batchItemFailures": [{"itemIdentifier": seq(records[1])}]}
-    assert store.get_qa(post.id, qa.id).asker_email == EMAIL
+    assert store.asker_email(qa.id) == EMAIL
     assert EMAIL not in logs.getvalue()
     assert "MessageRejected" in logs.getvalue()
 
@@ -321,8 +341,7 @@ def test_no_sender_means_no_emails_logged_once(store, post, logs):
 
 
 def test_address_removal_never_creates_a_ghost_item(store, notifier, post):
-    qa = pending(post.id)
-    store.create_pending(qa)
+    qa = create(store, pending(post.id))
     done = published_from(qa)
     store.save_qa(qa, done)
     store.delete_qa(done)
@@ -331,15 +350,15 @@ def test_address_removal_never_creates_a_ghost_item(store, notifier, post):
 
 
 def test_address_removal_follows_a_record_that_moved_partition(store, notifier, post):
-    qa = pending(post.id)
-    store.create_pending(qa)
+    qa = create(store, pending(post.id))
     done = published_from(qa)
     store.save_qa(qa, done)
     back = replace(done, status=Status.PENDING, version=done.version + 1)
     store.save_qa(done, back)  # unpublished between the email and the clean-up
     notifier.forget_address(done, AskerEvent.ANSWERED)
     after = store.get_qa(post.id, qa.id)
-    assert (after.status, after.asker_email, after.version) == (Status.PENDING, "", back.version + 1)
+    assert (after.status, after.notify, after.version) == (Status.PENDING, False, back.version + 1)
+    assert store.asker_email(qa.id) is None
 
 
 def test_a_stale_editor_save_cannot_bring_the_address_back(store, notifier, mailer, post):
@@ -348,7 +367,8 @@ def test_a_stale_editor_save_cannot_bring_the_address_back(store, notifier, mail
     notifier.handle(stream_event(*records))  # ... the notifier emails and forgets the address ...
     with pytest.raises(VersionConflict):  # ... and the editor's save based on the old read is refused
         store.save_qa(editor_copy, replace(editor_copy, answer="Korjattu.", version=editor_copy.version + 1))
-    assert store.get_qa(post.id, qa.id).asker_email == ""
+    assert store.get_qa(post.id, qa.id).notify is False
+    assert store.asker_email(qa.id) is None
 
 
 # ======================================================================================= editors
@@ -409,7 +429,7 @@ def test_digest_failure_does_not_block_asker_emails_and_is_retried(store, mailer
     response = notifier.handle(stream_event(new_question, *records))
 
     assert len(mailer.sent) == 1  # the asker email went out regardless
-    assert store.get_qa(post.id, qa.id).asker_email == ""
+    assert store.asker_email(qa.id) is None
     assert response == {"batchItemFailures": [{"itemIdentifier": seq(new_question)}]}  # digest retried
 
 
@@ -435,7 +455,7 @@ def test_webhook_errors_and_urls():
 
 
 def test_build_notifier_from_settings(store, tmp_path):
-    local = build_notifier(Settings(mail_dir=str(tmp_path)), store)
+    local = build_notifier(Settings(mail_dir=str(tmp_path), sender_email=""), store)
     assert local.sender == "kysy@localhost"
     assert [c.name for c in local.digest_channels] == ["outbox"]
     aws = build_notifier(

@@ -12,7 +12,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from kysy.models import QA, AuditEntry, Post, Status
 from kysy.repository.attrs import from_item, from_value, to_item, to_value
-from kysy.repository.store import post_from_item, post_to_item, qa_from_item, qa_to_item
+from kysy.repository.keys import post_from_item, post_to_item, qa_from_item, qa_to_item
 
 VALUES: list[Any] = [
     "",

@@ -90,7 +90,10 @@ class TokenVerifier:
         client = claims.get("client_id") if claims.get("token_use") == "access" else claims.get("aud")
         if client != self.settings.jwt_audience:
             raise Unauthorized("The sign-in token is for another application.", code="invalid_token")
-        groups = claims.get("cognito:groups") or []
+        groups = claims.get("cognito:groups", [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            # Cognito sends a JSON array. A string would make `in` a substring test ("not-editors").
+            raise Forbidden("The sign-in token's groups are not a list.", code="not_an_editor")
         if self.settings.editor_group not in groups:
             raise Forbidden(
                 "Your account is not in the editors group. Ask an administrator for access.", code="not_an_editor"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
@@ -36,6 +36,7 @@ class PostOut(BaseModel):
     url: str
     lang: str
     open: bool
+    order: Literal["newest", "oldest"]
 
 
 class QAOut(BaseModel):
@@ -66,6 +67,7 @@ class QuestionIn(BaseModel):
 class Accepted(BaseModel):
     id: str
     status: str
+    notify: bool = Field(description="Whether the asker will get one email when answered (consent + address)")
 
 
 class Highlight(BaseModel):
@@ -94,6 +96,15 @@ def _etag(body: bytes) -> str:
     return 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
+def _cache_control(shared_seconds: int) -> str:
+    """Browsers revalidate every time (``max-age=0``: an unchanged list costs a 304, a publish shows on the
+    next view); shared caches (a CDN in front) may keep the list ``s-maxage`` seconds and serve it stale
+    while they fetch a fresh one. README "Caching" explains both cases."""
+    if shared_seconds <= 0:
+        return "no-cache"
+    return f"public, max-age=0, s-maxage={shared_seconds}, stale-while-revalidate={shared_seconds * 5}"
+
+
 def _cached(request: Request, payload: Any, settings: Settings, media_type: str = "application/json") -> Response:
     """A cacheable response with an ETag; a matching If-None-Match gets an empty 304."""
     body = (
@@ -102,10 +113,9 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
         else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     )
     etag = _etag(body)
-    age = settings.cache_max_age_seconds
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={age}, stale-while-revalidate={age * 5}",
+        "Cache-Control": _cache_control(settings.cache_max_age_seconds),
         "Vary": "Accept-Encoding",
     }
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
@@ -130,8 +140,12 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         post_id: str,
         limit: Annotated[int | None, Query(ge=1, le=100)] = None,
         cursor: Annotated[str | None, Query(max_length=512)] = None,
+        order: Annotated[
+            Literal["newest", "oldest"] | None, Query(description="Override the post's order setting")
+        ] = None,
     ) -> Response:
-        return _cached(request, questions.published(post_id, limit=limit, cursor=cursor), settings)
+        page = questions.published(post_id, limit=limit, cursor=cursor, order=order)
+        return _cached(request, page, settings)
 
     @router.get("/posts/{post_id}/questions.html", response_class=HTMLResponse)
     async def fragment(request: Request, post_id: str) -> Response:
@@ -154,6 +168,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
             ),
             client=client,
             idempotency_key=idempotency_key,
+            lambda_context=request.scope.get("aws.context"),  # Mangum passes Lambda's context here
         )
         metrics.add_metric(name="QuestionsSubmitted", unit=MetricUnit.Count, value=1)
         logger.info("question submitted", extra={"post_id": post_id, "qa_id": result["id"]})

@@ -4,6 +4,7 @@ for editor digests. Failures become ``DeliveryFailed`` whose message never conta
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -14,32 +15,16 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from kysy.notify.messages import Digest
+from kysy.repository.aws import AwsCallFailed, aws_client, call
+
+__all__ = ["DeliveryFailed", "SesMailer", "SnsDigest", "WebhookDigest", "aws_client"]
 
 WEBHOOK_TIMEOUT_SECONDS = 5
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
 
 class DeliveryFailed(Exception):
     """A send failed. The message names the channel and an error code, never a recipient."""
-
-
-def _code(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", "ClientError"))
-    return type(error).__name__
-
-
-def aws_client(service: str, *, region: str, endpoint: str | None) -> Any:
-    import boto3
-
-    kwargs: dict[str, Any] = {"region_name": region, "config": _CLIENT_CONFIG}
-    if endpoint:
-        kwargs["endpoint_url"] = endpoint
-    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
 
 
 # ------------------------------------------------------------------------------------ asker mail
@@ -55,14 +40,15 @@ class SesMailer:
 
     def send(self, message: EmailMessage) -> None:
         try:
-            self.client.send_email(
+            call(
+                self.client.send_email,
                 FromEmailAddress=str(message["From"]),
                 Destination={"ToAddresses": [str(message["To"])]},
                 Content={"Raw": {"Data": message.as_bytes(policy=SMTP)}},
             )
-        except (ClientError, BotoCoreError) as error:
+        except AwsCallFailed as error:
             # `from None`: SES messages can quote the addresses; keep them out of tracebacks and logs.
-            raise DeliveryFailed(f"SES did not accept the email ({_code(error)})") from None
+            raise DeliveryFailed(f"SES did not accept the email ({error.code})") from None
 
 
 class OutboxMailer:
@@ -101,9 +87,9 @@ class SnsDigest:
 
     def publish(self, digest: Digest) -> None:
         try:
-            self.client.publish(TopicArn=self.topic_arn, Subject=digest.subject[:99], Message=digest.text)
-        except (ClientError, BotoCoreError) as error:
-            raise DeliveryFailed(f"SNS publish failed ({_code(error)})") from None
+            call(self.client.publish, TopicArn=self.topic_arn, Subject=digest.subject[:99], Message=digest.text)
+        except AwsCallFailed as error:
+            raise DeliveryFailed(f"SNS publish failed ({error.code})") from None
 
 
 def valid_webhook_url(url: str) -> bool:
@@ -111,8 +97,36 @@ def valid_webhook_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
+_TEAMS_HOSTS = (".webhook.office.com", "outlook.office.com", ".logic.azure.com", ".powerplatform.com")
+# Teams renders Markdown (and a little HTML) in `text`: every character that starts markup is escaped.
+_TEAMS_SPECIAL = re.compile(r"([\\`*_\[\]()#|~])")
+
+
+def webhook_flavour(url: str) -> str:
+    """``teams`` for Microsoft Teams/Power Automate webhooks; else ``slack`` (Slack and look-alikes)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return "teams" if host.endswith(_TEAMS_HOSTS) or host in {h.lstrip(".") for h in _TEAMS_HOSTS} else "slack"
+
+
+def escape_slack(text: str) -> str:
+    """Slack's rule for message text: escape ``&``, ``<`` and ``>`` (in that order). Then reader text
+    cannot form ``<!channel>``, ``<@U123>`` mentions or ``<https://evil|innocent>`` disguised links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_teams(text: str) -> str:
+    """Teams: HTML-escape ``& < >`` and backslash-escape Markdown, so reader text stays literal text
+    (no ``[disguised](links)``, no headings, no mentions via ``<at>``)."""
+    html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _TEAMS_SPECIAL.sub(r"\\\1", html)
+
+
 class WebhookDigest:
-    """Slack/Teams incoming webhook: POST ``{"text": ...}``, 5 s timeout, http(s) only."""
+    """Slack/Teams incoming webhook: POST ``{"text": ...}``, 5 s timeout, http(s) only.
+
+    Everything in the digest that came from readers (question excerpts, post ids) is escaped for
+    the target's markup; only the bold subject line is Kysy's own markup.
+    """
 
     name = "webhook"
 
@@ -121,9 +135,15 @@ class WebhookDigest:
             raise ValueError("The webhook URL must be an http(s) URL.")
         self.url = url
         self.timeout = timeout
+        self.flavour = webhook_flavour(url)
+
+    def text(self, digest: Digest) -> str:
+        escape = escape_teams if self.flavour == "teams" else escape_slack
+        bold = f"**{escape(digest.subject)}**" if self.flavour == "teams" else f"*{escape(digest.subject)}*"
+        return f"{bold}\n{escape(digest.text)}"
 
     def publish(self, digest: Digest) -> None:
-        body = json.dumps({"text": f"*{digest.subject}*\n{digest.text}"}).encode()
+        body = json.dumps({"text": self.text(digest)}).encode()
         request = urllib.request.Request(  # noqa: S310 - scheme checked to be http(s) in __init__
             self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
         )

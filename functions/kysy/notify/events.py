@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from kysy.models import QA, Status
-from kysy.repository.store import qa_from_item
+from kysy.repository.keys import qa_from_item
 
 
 class AskerEvent(StrEnum):
@@ -62,14 +62,14 @@ def is_new_question(change: Change) -> bool:
 
 
 def asker_event(change: Change) -> AskerEvent | None:
-    """Whether this change is one the asker asked to hear about (consent and address present).
+    """Whether this change is one the asker asked to hear about (consent given, address stored).
 
     Publishing moves a record from ``ASK#`` to ``POST#``: the stream shows a REMOVE of the pending
     item and an INSERT of the published one, so "became published" is a new image that is
     published while the old image (if any) was not.
     """
     new, old = change.new, change.old
-    if new is None or not (new.notify and new.asker_email):
+    if new is None or not new.notify:
         return None
     if new.duplicate_of and not (old and old.duplicate_of):
         return AskerEvent.DUPLICATE

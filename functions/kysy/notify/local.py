@@ -112,6 +112,7 @@ class StreamPoller:
         self.region = str(streams.meta.region_name)
         self.stream_arn = self._stream_arn()
         self._iterators: dict[str, str | None] = {}
+        self._last_sequence: dict[str, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._refresh_shards(initial=True)
@@ -147,11 +148,22 @@ class StreamPoller:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 # A shard appearing after start (a split) is read from its beginning.
-                kind = self.start_at if initial else "TRIM_HORIZON"
                 got = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )
                 self._iterators[shard_id] = got["ShardIterator"]
+                if initial and self.start_at == "LATEST":
+                    self._skip_existing(shard_id)
+
+    def _skip_existing(self, shard_id: str) -> None:
+        """Start after the last record already in the shard (LATEST, remembered as a sequence number)."""
+        iterator = self._iterators[shard_id]
+        while iterator:
+            got = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            if not got["Records"]:
+                break
+            self._last_sequence[shard_id] = str(got["Records"][-1]["dynamodb"]["SequenceNumber"])
+            iterator = got.get("NextShardIterator")
 
     # -------------------------------------------------------------------------------- polling
     def poll_once(self) -> int:
@@ -160,8 +172,22 @@ class StreamPoller:
         for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
                 continue  # closed shard, fully read
+            # A fresh iterator every poll, after the last record seen: moto restores a table from a
+            # copy when it rolls back a cancelled transaction, and an iterator taken before then
+            # keeps reading the discarded copy's stream. Harmless against DynamoDB Streams itself.
+            last = self._last_sequence.get(shard_id)
+            anchor: dict[str, str] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+                if last is not None
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            iterator = self.streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **anchor)[
+                "ShardIterator"
+            ]
             got = self.streams.get_records(ShardIterator=iterator, Limit=1000)
             self._iterators[shard_id] = got.get("NextShardIterator")
+            if got["Records"]:
+                self._last_sequence[shard_id] = str(got["Records"][-1]["dynamodb"]["SequenceNumber"])
             records = [lambda_record(r, stream_arn=self.stream_arn, region=self.region) for r in got["Records"]]
             for start in range(0, len(records), self.batch_size):
                 self.deliver(shard_id, records[start : start + self.batch_size])

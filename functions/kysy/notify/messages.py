@@ -1,4 +1,5 @@
-"""Email and digest texts (Finnish or English by the post's language). No I/O here."""
+"""Email and digest texts. Asker emails speak the post's language (texts from ``kysy.i18n``); the editors'
+digest is in English. No I/O here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from kysy import i18n
 from kysy.models import QA, Post
 from kysy.notify.events import AskerEvent
 
@@ -36,57 +38,9 @@ def answer_link(post: Post | None, target_id: str, public_base_url: str) -> str:
     return f"{page}#kysy-{target_id}" if page else ""
 
 
-@dataclass(frozen=True)
-class _Texts:
-    subject: dict[AskerEvent, str]
-    lead: dict[AskerEvent, str]
-    read: str
-    greeting: str
-    you_asked: str
-    footer: str
-
-
-_TEXTS = {
-    "fi": _Texts(
-        subject={
-            AskerEvent.ANSWERED: "Kysymykseesi on vastattu",
-            AskerEvent.DUPLICATE: "Kysymykseesi on jo vastaus",
-        },
-        lead={
-            AskerEvent.ANSWERED: "Kysymykseesi on nyt vastattu.",
-            AskerEvent.DUPLICATE: "Kysymykseesi oli jo vastattu aiemmin, joten emme julkaise sitä erikseen.",
-        },
-        read="Lue vastaus:",
-        greeting="Hei",
-        you_asked="Kysyit:",
-        footer=(
-            "Saat tämän yhden viestin, koska pyysit ilmoitusta vastauksesta. "
-            "Sähköpostiosoitteesi on nyt poistettu järjestelmästämme."
-        ),
-    ),
-    "en": _Texts(
-        subject={
-            AskerEvent.ANSWERED: "Your question has been answered",
-            AskerEvent.DUPLICATE: "Your question already has an answer",
-        },
-        lead={
-            AskerEvent.ANSWERED: "Your question has now been answered.",
-            AskerEvent.DUPLICATE: "Your question had already been answered, so we will not publish it separately.",
-        },
-        read="Read the answer:",
-        greeting="Hi",
-        you_asked="You asked:",
-        footer=(
-            "You get this one message because you asked to be told about the answer. "
-            "Your email address has now been deleted from our system."
-        ),
-    ),
-}
-
-
 def language(post: Post | None) -> str:
-    lang = (post.lang if post else "fi").lower()
-    return "fi" if lang.startswith("fi") else "en"
+    """The post's language as the registry knows it (an unknown one gets the default language)."""
+    return i18n.resolve(post.lang if post else None)
 
 
 @dataclass(frozen=True)
@@ -96,25 +50,26 @@ class AskerEmail:
 
 
 def asker_email_text(qa: QA, post: Post | None, event: AskerEvent, public_base_url: str) -> AskerEmail:
-    texts = _TEXTS[language(post)]
+    texts = i18n.strings(language(post), "email")
+    kind = event.value  # "answered" | "duplicate": the keys subject_<kind>, lead_<kind>
     target = qa.duplicate_of if event is AskerEvent.DUPLICATE and qa.duplicate_of else qa.id
     link = answer_link(post, target, public_base_url)
     title = _header(post.title) if post and post.title else ""
     name = _header(qa.asker_name)
     lines = [
-        f"{texts.greeting} {name}," if name else f"{texts.greeting},",
+        f"{texts['greeting']} {name}," if name else f"{texts['greeting']},",
         "",
-        texts.lead[event],
+        texts[f"lead_{kind}"],
         "",
-        texts.you_asked,
+        texts["you_asked"],
         f"  “{excerpt(qa.question, 300)}”",
     ]
     if title:
         lines += ["", title]
     if link:
-        lines += ["", texts.read, link]
-    lines += ["", "-- ", texts.footer, ""]
-    subject = texts.subject[event]
+        lines += ["", texts["read"], link]
+    lines += ["", "-- ", texts["footer"], ""]
+    subject = texts[f"subject_{kind}"]
     return AskerEmail(subject=_header(f"{subject}: {title}" if title else subject), body="\n".join(lines))
 
 

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from botocore.exceptions import ClientError
 
 from kysy.api.observability import logger, metrics
-from kysy.models import QA, Status, now_iso
+from kysy.models import QA, AuditEntry, Status, now_iso
 from kysy.notify.channels import (
     DeliveryFailed,
     DigestChannel,
@@ -33,8 +32,6 @@ from kysy.notify.channels import (
 )
 from kysy.notify.events import AskerEvent, asker_event, is_new_question, parse_change
 from kysy.notify.messages import asker_email_text, build_email, digest_text
-from kysy.repository.dynamo import is_conditional_failure
-from kysy.repository.store import qa_key
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
 
 NOTIFIER = "kysy-notifier"  # the audit trail's "by" for notification events
 LOCAL_SENDER = "kysy@localhost"
-_FORGET_ATTEMPTS = 3
 
 
 @dataclass
@@ -105,7 +101,8 @@ class Notifier:
                     logger.warning("No sender address configured (KYSY_SENDER_EMAIL): asker emails are off")
             return False
         current = self.store.get_qa(image.post_id, image.id)  # consistent read: the truth now
-        if current is None or not (current.notify and current.asker_email):
+        address = self.store.asker_email(image.id) if current is not None and current.notify else None
+        if current is None or address is None:
             metrics.add_metric(name="AskerEmailSkipped", unit=MetricUnit.Count, value=1)
             logger.info("Asker already notified or record gone", extra={"qa_id": image.id, "event": kind.value})
             return False
@@ -117,7 +114,7 @@ class Notifier:
         post = self.store.get_post(current.post_id)
         text = asker_email_text(current, post, kind, self.public_base_url)
         try:
-            self.mailer.send(build_email(self.sender, current.asker_email, text))
+            self.mailer.send(build_email(self.sender, address, text))
         except DeliveryFailed as error:
             metrics.add_metric(name="AskerEmailFailed", unit=MetricUnit.Count, value=1)
             logger.warning("Asker email failed", extra={"qa_id": current.id, "error": str(error)})
@@ -128,52 +125,12 @@ class Notifier:
         return True
 
     def forget_address(self, qa: QA, kind: AskerEvent) -> None:
-        """REMOVE asker_email, SET notify=false and notified_at, bump version, append to the audit.
-
-        Conditions: the item exists (an UpdateItem would otherwise create a ghost item holding
-        only the key) and still holds this address (never clobber a newer state). ``version`` is
-        incremented in place, not set: a concurrent editor save (a Put conditioned on the version
-        it read) then fails with 409 instead of writing the address back.
-        """
-        at = now_iso()
-        entry = {"M": {"at": {"S": at}, "by": {"S": NOTIFIER}, "action": {"S": "notified"}, "note": {"S": kind.value}}}
-        email = qa.asker_email
-        for _ in range(_FORGET_ATTEMPTS):
-            try:
-                self.store.client.update_item(
-                    TableName=self.store.table,
-                    Key=qa_key(qa),
-                    UpdateExpression=(
-                        "REMOVE #email SET #notify = :false, #at = :at, #v = #v + :one, "
-                        "#audit = list_append(if_not_exists(#audit, :empty), :entry)"
-                    ),
-                    ConditionExpression="attribute_exists(PK) AND #email = :email",
-                    ExpressionAttributeNames={
-                        "#email": "asker_email",
-                        "#notify": "notify",
-                        "#at": "notified_at",
-                        "#v": "version",
-                        "#audit": "audit",
-                    },
-                    ExpressionAttributeValues={
-                        ":false": {"BOOL": False},
-                        ":at": {"S": at},
-                        ":one": {"N": "1"},
-                        ":empty": {"L": []},
-                        ":entry": {"L": [entry]},
-                        ":email": {"S": email},
-                    },
-                )
-                return
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise DeliveryFailed("Could not remove the address after sending") from None
-            # Moved (published <-> pending changes the partition), deleted, or already cleared.
-            found = self.store.get_qa(qa.post_id, qa.id)
-            if found is None or found.asker_email != email:
-                return
-            qa = found
-        raise DeliveryFailed("The record kept changing; the address was not removed yet")
+        """Delete the address and mark the record notified, in one repository transaction."""
+        entry = AuditEntry(at=now_iso(), by=NOTIFIER, action="notified", note=kind.value)
+        try:
+            self.store.email_sent(qa, entry)
+        except RuntimeError:
+            raise DeliveryFailed("The record kept changing; the address was not removed yet") from None
 
     # ------------------------------------------------------------------------------ editors
     def send_digest(self, questions: list[QA]) -> bool:

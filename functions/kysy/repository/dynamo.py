@@ -26,53 +26,73 @@ _THROTTLED = {
     "LimitExceededException",
     "InternalServerError",
     "ServiceUnavailable",
+    "TransactionConflictException",
+    "TransactionInProgressException",
 }
 _MISSING = {"ResourceNotFoundException", "UnrecognizedClientException", "AccessDeniedException"}
 
-# Short timeouts and few retries: a reader's request must fail fast with 503, not hang for 60 s.
-_CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "standard", "max_attempts": 3},
-)
+# Short timeouts and one retry: a reader's request must fail fast with 503, not hang. The worst
+# case (both attempts timing out, plus back-off) stays below the functions' 10 s Lambda timeout, so
+# Kysy answers 503 itself instead of Lambda killing the request; a test checks the arithmetic
+# against template.yaml. Local emulators are far slower than DynamoDB (moto copies a whole table
+# for every transaction), so tests and `kysy dev` raise the read timeout (KYSY_DYNAMODB_TIMEOUT_SECONDS).
+CONNECT_TIMEOUT_SECONDS = 1
+TOTAL_ATTEMPTS = 2
+
+
+def client_config(read_timeout: float) -> Config:
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+    )
 
 
 def make_client(settings: Settings) -> DynamoDBClient:
     """A botocore client: the same client boto3 would build, without importing boto3 (s3transfer,
     resources, ...), which nothing in the request path uses; a cold start saves ~20-40 ms."""
-    return aws_client("dynamodb", region=settings.region, endpoint=settings.dynamodb_endpoint)  # type: ignore[no-any-return]
+    config = client_config(settings.dynamodb_timeout_seconds)
+    client: DynamoDBClient = aws_client(
+        "dynamodb", region=settings.region, endpoint=settings.dynamodb_endpoint, config=config
+    )
+    return client
 
 
 _CREATE_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _session() -> botocore.session.Session:
-    """One botocore session per process: clients made from it share its loaded service data."""
+def botocore_session() -> botocore.session.Session:
+    """One botocore session per process: clients made from it share its loaded service data (and
+    hooks registered on it, e.g. the tests' IAM recorder, see every client Kysy makes)."""
     return botocore.session.get_session()
 
 
-def aws_client(service: str, *, region: str, endpoint: str | None = None, config: Config | None = None) -> Any:
-    kwargs: dict[str, Any] = {"region_name": region, "config": config or _CLIENT_CONFIG}
+def aws_client(service: str, *, region: str, endpoint: str | None = None, config: Config) -> Any:
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint:
         kwargs["endpoint_url"] = endpoint
     with _CREATE_LOCK:  # creating clients from one session is not thread-safe; using them is
-        return _session().create_client(service, **kwargs)
+        return botocore_session().create_client(service, **kwargs)
 
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def cancellation_codes(error: ClientError) -> list[str]:
+    """Per transaction item, why a TransactWriteItems was cancelled (``None`` for items that were fine)."""
+    if error_code(error) != "TransactionCanceledException":
+        return []
+    reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
+    return [str(r.get("Code") or "None") for r in reasons]
+
+
 def is_conditional_failure(error: ClientError) -> bool:
     """A failed ConditionExpression, alone or inside a cancelled transaction."""
-    code = error_code(error)
-    if code == "ConditionalCheckFailedException":
+    if error_code(error) == "ConditionalCheckFailedException":
         return True
-    if code == "TransactionCanceledException":
-        reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
-        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-    return False
+    return "ConditionalCheckFailed" in cancellation_codes(error)
 
 
 @contextmanager
@@ -88,7 +108,7 @@ def translate_errors() -> Iterator[None]:
         if is_conditional_failure(error):
             raise
         code = error_code(error)
-        if code in _THROTTLED:
+        if code in _THROTTLED or {"TransactionConflict", "ThrottlingError"} & set(cancellation_codes(error)):
             raise Unavailable("We are busy right now. Please try again in a moment.", retry_after=2) from error
         if code in _MISSING:
             raise Unavailable("The question store is not reachable right now.", retry_after=30) from error

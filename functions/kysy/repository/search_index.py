@@ -1,5 +1,5 @@
 """Where the search index lives between executions: a state item and a change log in the table,
-snapshots in S3. Only this module knows those keys (see docs/ARCHITECTURE.md).
+snapshots in S3 (keys in :mod:`kysy.repository.keys`, see docs/ARCHITECTURE.md).
 
 * ``SEARCH / INDEX``: ``v`` (the newest change's version), ``base`` (the version of the newest
   snapshot), ``fmt`` (its format). Read with one consistent GetItem per index refresh.
@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kysy.errors import IndexVersionMoved
+from kysy.repository import keys
 from kysy.repository.dynamo import aws_client, error_code, is_conditional_failure, translate_errors
 
 if TYPE_CHECKING:
@@ -30,9 +31,6 @@ if TYPE_CHECKING:
 
     from kysy.settings import Settings
 
-SEARCH_PK = "SEARCH"
-STATE_SK = "INDEX"
-CHANGE_PREFIX = "CHANGE#"
 CHANGE_TTL_DAYS = 7
 SNAPSHOT_PREFIX = "search/"
 MAX_CHANGE_BYTES = 350_000  # DynamoDB items are at most 400 KB
@@ -46,11 +44,7 @@ class IndexState:
     format: int  # the snapshot format of ``base``
 
 
-def _change_key(version: int) -> dict[str, Any]:
-    return {"PK": {"S": SEARCH_PK}, "SK": {"S": f"{CHANGE_PREFIX}{version:012d}"}}
-
-
-_STATE_KEY = {"PK": {"S": SEARCH_PK}, "SK": {"S": STATE_SK}}
+_STATE_KEY = keys.search_state_key()
 _STATE_NAMES = {"#v": "v", "#b": "base", "#f": "fmt"}  # "base" is a reserved word in expressions
 
 
@@ -114,13 +108,13 @@ class SearchIndexStore:
         wanted = list(range(after + 1, upto + 1))
         found: dict[int, bytes] = {}
         for start in range(0, len(wanted), _BATCH_GET_MAX):
-            keys = [_change_key(v) for v in wanted[start : start + _BATCH_GET_MAX]]
-            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+            batch = [keys.search_change_key(v) for v in wanted[start : start + _BATCH_GET_MAX]]
+            request: dict[str, Any] = {self.table: {"Keys": batch, "ConsistentRead": True}}
             while request:
                 with translate_errors():
                     got = self.client.batch_get_item(RequestItems=request)
                 for item in got.get("Responses", {}).get(self.table, []):
-                    found[int(item["SK"]["S"][len(CHANGE_PREFIX) :])] = bytes(item["d"]["B"])
+                    found[keys.search_change_version(item["SK"]["S"])] = bytes(item["d"]["B"])
                 request = got.get("UnprocessedKeys") or {}
         if len(found) != len(wanted):
             return None
@@ -140,7 +134,7 @@ class SearchIndexStore:
             {
                 "Put": {
                     "TableName": self.table,
-                    "Item": {**_change_key(expected + n), "d": {"B": data}, "ttl": {"N": str(expires)}},
+                    "Item": {**keys.search_change_key(expected + n), "d": {"B": data}, "ttl": {"N": str(expires)}},
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             }

@@ -127,5 +127,5 @@ def import_post(
         version=(current.version + 1) if current else 1,
     )
     if not dry_run:
-        store.write_import(post, upserts, deletes)
+        store.write_import(post, upserts, deletes, replaced=existing)
     return result

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+from kysy import i18n
 from kysy.errors import Conflict, NotFound, ValidationFailed
 from kysy.models import Post, now_iso
 from kysy.service import validation
+from kysy.service.cursor import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from kysy.repository import Store
+    from kysy.settings import Settings
 
-LANGS = ("fi", "en", "sv", "de", "fr", "es", "et", "no", "da")
+POSTS_PAGE_DEFAULT = 100
+POSTS_PAGE_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class PostChanges:
     url: str | None = None
     lang: str | None = None
     open: bool | None = None
+    order: str | None = None
 
 
 def _checked(changes: PostChanges) -> dict[str, object]:
@@ -34,23 +38,37 @@ def _checked(changes: PostChanges) -> dict[str, object]:
             raise ValidationFailed("The post URL must start with https:// or http://.", code="invalid_url")
         out["url"] = url
     if changes.lang is not None:
-        if changes.lang not in LANGS:
-            raise ValidationFailed(f"Language must be one of: {', '.join(LANGS)}.", code="invalid_lang")
+        langs = i18n.codes()  # the languages the widget, the editor view and the emails speak
+        if changes.lang not in langs:
+            raise ValidationFailed(f"Language must be one of: {', '.join(langs)}.", code="invalid_lang")
         out["lang"] = changes.lang
     if changes.open is not None:
         out["open"] = changes.open
+    if changes.order is not None:
+        out["order"] = validation.order(changes.order)
     return out
 
 
 class PostService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
+        self.settings = settings
 
-    def list(self, also: Iterable[str] = ()) -> list[Post]:
-        """Saved posts, plus unsaved ones (``version`` 0) that readers created by asking."""
-        posts = self.store.list_posts()
-        known = {p.id for p in posts}
-        return posts + [Post(id=post_id, created_at="", version=0) for post_id in sorted(set(also) - known)]
+    def page(self, *, limit: int | None, cursor: str | None) -> dict[str, Any]:
+        """Saved posts and the ones readers created by asking (``version`` 0), with their counters.
+
+        In post-id order, ``limit`` at a time with a signed cursor; each page costs reads in
+        proportion to the page, whatever the number of posts or questions.
+        """
+        size = POSTS_PAGE_DEFAULT if limit is None else limit
+        if not 1 <= size <= POSTS_PAGE_MAX:
+            raise ValidationFailed(f"limit must be between 1 and {POSTS_PAGE_MAX}.", code="invalid_limit")
+        after = decode_cursor(self.settings.secret, "posts", cursor) if cursor else None
+        rows, last = self.store.posts_page(limit=size, after_id=after)
+        return {
+            "items": [{**row.post.admin(), **asdict(row.counts)} for row in rows],
+            "next_cursor": encode_cursor(self.settings.secret, "posts", last) if last else None,
+        }
 
     def get(self, post_id: str) -> Post:
         post = self.store.get_post(validation.post_id(post_id))

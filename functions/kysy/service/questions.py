@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -13,23 +15,50 @@ from kysy.errors import (
     NotFound,
     OriginNotAllowed,
     PostClosed,
-    RequestInProgress,
-    Unavailable,
     ValidationFailed,
     VersionConflict,
 )
 from kysy.ids import new_id
 from kysy.models import QA, AuditEntry, Post, Status, now_iso
+from kysy.repository.submit import Consent, SubmitLimits
 from kysy.service import validation
 from kysy.service.cursor import decode_cursor, encode_cursor
+from kysy.service.spam import spam_flags
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from kysy.repository import Store
+    from kysy.repository.idempotency import Runner
     from kysy.settings import Settings
 
 MAX_PAGE = 100
+_FLAG = re.compile(r"^(?:\*|[a-z][a-z_]{0,31})$")
+_CLIENT = re.compile(r"^[0-9a-f]{32}$")
+
+
+def client_key(secret: str, ip: str) -> str:
+    """A keyed hash of the client's IP: enough to rate-limit and group a flood, useless to anyone reading
+    the table without the deployment's secret."""
+    return hmac.new(secret.encode(), ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def subject_key(secret: str, email: str) -> str:
+    """A keyed hash of a normalised address: finds one asker's records for a data-subject request."""
+    message = f"subject:{email.strip().casefold()}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def validate_flag(value: str) -> str:
+    if not _FLAG.fullmatch(value):
+        raise ValidationFailed("flag must be a flag code such as 'links', or '*' for any flag.", code="invalid_flag")
+    return value
+
+
+def validate_client(value: str) -> str:
+    if not _CLIENT.fullmatch(value):
+        raise ValidationFailed("client must be a client hash as shown on a queued question.", code="invalid_client")
+    return value
 
 
 @dataclass(frozen=True)
@@ -58,6 +87,14 @@ class Editor:
         return self.email or self.name or self.id
 
 
+def _answer_key(qa: QA) -> str:
+    """When the answer went public (imports without an answer date: when asked), then the id.
+
+    One string that sorts like the pair: the tab sorts below every character a timestamp or id holds.
+    """
+    return f"{qa.answered_at or qa.created_at}\t{qa.id}"
+
+
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
@@ -67,143 +104,174 @@ def _limit(value: int | None, default: int) -> int:
 
 
 class QuestionService:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.settings = settings
-        self._create_once: Callable[..., dict[str, Any]] | None = None
+        self.clock = clock
+        self._create_once: Runner | None = None
 
     # ================================================================ reader
-    def published(self, post_id: str, *, limit: int | None, cursor: str | None) -> dict[str, Any]:
-        """The widget's view of a post: its metadata and one page of published Q&A."""
+    def published(
+        self, post_id: str, *, limit: int | None, cursor: str | None, order: str | None = None
+    ) -> dict[str, Any]:
+        """The widget's view of a post: its metadata and one page of published Q&A.
+
+        One Query reads the post and its published records; they are sorted by the post's ``order``
+        (or the reader's ``order``) and paged here. The cursor is the sort key of the page's last
+        record, so answers published meanwhile neither repeat nor vanish on later pages.
+        """
         validation.post_id(post_id)
         size = _limit(limit, self.settings.page_size_default)
-        scope = f"pub:{post_id}"
-        after = decode_cursor(self.settings.secret, scope, cursor) if cursor else None
-        page = self.store.published_page(post_id, limit=size, after_id=after)
-        post = page.post
+        if order is not None:
+            validation.order(order)
+        post, records = self.store.published_of_post(post_id)
         if post is None:
-            if not self.settings.auto_create_posts and not page.items:
+            if not self.settings.auto_create_posts and not records:
                 raise NotFound("There is no such post.", code="post_not_found")
             post = Post(id=post_id, title="", created_at="")
+        chosen = order or post.order
+        newest = chosen == "newest"
+        records.sort(key=_answer_key, reverse=newest)
+        scope = f"pub:{post_id}:{chosen}"
+        start = 0
+        if cursor:
+            after = decode_cursor(self.settings.secret, scope, cursor)
+            keys = [_answer_key(qa) for qa in records]
+            # Records are sorted by key (descending for "newest"): skip every key up to and including the cursor's.
+            start = next((i for i, k in enumerate(keys) if (k < after if newest else k > after)), len(records))
+        page = records[start : start + size]
+        more = start + size < len(records)
         return {
             "post": post.public(),
-            "items": [qa.public() for qa in page.items],
-            "next_cursor": encode_cursor(self.settings.secret, scope, page.last_id) if page.last_id else None,
+            "items": [qa.public() for qa in page],
+            "next_cursor": encode_cursor(self.settings.secret, scope, _answer_key(page[-1])) if more else None,
         }
 
     def submit(
-        self, post_id: str, submission: Submission, *, client: Client, idempotency_key: str | None
+        self,
+        post_id: str,
+        submission: Submission,
+        *,
+        client: Client,
+        idempotency_key: str | None,
+        lambda_context: Any = None,
     ) -> dict[str, Any]:
-        """Queue a reader's question as pending. Safe to retry with the same idempotency key."""
+        """Queue a reader's question as pending. Safe to retry with the same idempotency key.
+
+        The address is kept only with consent (``notify``) and only when askers are ever emailed
+        (a sender is configured); otherwise it is dropped here and stored nowhere.
+        """
         validation.post_id(post_id)
         self._check_origin(client.origin)
-        clean = {
-            "question": validation.question(submission.question),
-            "name": validation.name(submission.name),
-            "email": validation.email(submission.email),
-        }
-        notify = bool(clean["email"]) if submission.notify is None else submission.notify and bool(clean["email"])
+        question = validation.question(submission.question)
+        name = validation.name(submission.name)
+        email = validation.email(submission.email)
+        wants = bool(email) if submission.notify is None else submission.notify and bool(email)
+        notify = wants and self.settings.asker_emails_on
         if submission.website and submission.website.strip():
             # A bot filled the honeypot: answer like a success so it learns nothing; store nothing.
-            return {"id": new_id(), "status": Status.PENDING.value}
-        request = {"post_id": post_id, "client": self._client_key(client.ip), **clean, "notify": notify}
+            return {"id": new_id(), "status": Status.PENDING.value, "notify": notify}
+        # The payload is what a retry must repeat exactly; the client's hash is deliberately not in
+        # it (a reader whose network changes keeps their question), but it still drives the limits.
+        payload = {"post_id": post_id, "question": question, "name": name, "email": email if notify else ""}
+        request = {"payload": payload | {"notify": notify}, "client": client_key(self.settings.secret, client.ip)}
         if idempotency_key is None:
             return self._create(request)
         if not 1 <= len(idempotency_key) <= 128 or not idempotency_key.isprintable():
             raise ValidationFailed(
                 "The Idempotency-Key header must be 1-128 printable characters.", code="invalid_idempotency_key"
             )
-        from aws_lambda_powertools.utilities.idempotency.exceptions import (
-            IdempotencyAlreadyInProgressError,
-            IdempotencyPersistenceLayerError,
-            IdempotencyValidationError,
-        )
-
-        create_once = self._idempotent_create()
-        try:
-            return create_once(request={"key": f"{post_id}:{idempotency_key}", "payload": request})
-        except IdempotencyAlreadyInProgressError as error:
-            raise RequestInProgress(
-                "This question is being saved already. Please wait a second.", retry_after=1
-            ) from error
-        except IdempotencyValidationError as error:
-            raise ValidationFailed(
-                "This Idempotency-Key was already used for a different question.", code="idempotency_key_reused"
-            ) from error
-        except IdempotencyPersistenceLayerError as error:
-            raise Unavailable("The question store is not reachable right now.", retry_after=5) from error
+        if self._create_once is None:
+            self._create_once = self.store.idempotent(self._create, ttl_seconds=self.settings.idempotency_ttl_seconds)
+        return self._create_once({"key": f"{post_id}:{idempotency_key}", **request}, lambda_context)
 
     def _create(self, request: dict[str, Any]) -> dict[str, Any]:
-        post_id = request["post_id"]
+        payload = request["payload"]
+        post_id = payload["post_id"]
         post = self.store.get_post(post_id)
         if post is None and not self.settings.auto_create_posts:
             raise NotFound("There is no such post.", code="post_not_found")
         if post is not None and not post.open:
             raise PostClosed("This post is closed for new questions.")
-        self.store.hit_rate_limit(
-            request["client"],
-            post_id,
-            limit=self.settings.rate_limit_max,
-            window=self.settings.rate_limit_window_seconds,
+        now = self.clock()
+        consent = (
+            Consent(
+                email=payload["email"],
+                subject=subject_key(self.settings.secret, payload["email"]),
+                expires=int(now) + self.settings.email_retention_seconds,
+            )
+            if payload["notify"]
+            else None
         )
         qa = QA(
             post_id=post_id,
             id=new_id(),
-            question=request["question"],
-            asker_name=request["name"],
-            asker_email=request["email"],
-            notify=request["notify"],
+            question=payload["question"],
+            asker_name=payload["name"],
+            notify=consent is not None,
+            email_expires=consent.expires if consent else 0,
+            flags=spam_flags(payload["question"], payload["name"]),
+            client=request["client"],
         )
-        self.store.create_pending(qa)
-        return {"id": qa.id, "status": qa.status.value}
-
-    def _idempotent_create(self) -> Callable[..., dict[str, Any]]:
-        """Wrap ``_create`` with Powertools idempotency (imported on first use: only submissions need it)."""
-        if self._create_once is None:
-            from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
-            from kysy.repository.idempotency import persistence_layer
-
-            config = IdempotencyConfig(
-                event_key_jmespath="key",
-                payload_validation_jmespath="payload",
-                expires_after_seconds=self.settings.idempotency_ttl_seconds,
-                raise_on_no_idempotency_key=True,
-            )
-            layer = persistence_layer(self.store.client, self.store.table)
-
-            def create(request: dict[str, Any]) -> dict[str, Any]:
-                return self._create(request["payload"])
-
-            self._create_once = idempotent_function(
-                data_keyword_argument="request", config=config, persistence_store=layer
-            )(create)
-        return self._create_once
+        settings = self.settings
+        limits = SubmitLimits(
+            client=request["client"],
+            per_post=settings.rate_limit_max,
+            window_seconds=settings.rate_limit_window_seconds,
+            per_day=settings.daily_question_limit,
+            new_posts_per_client=settings.new_posts_per_client_per_day,
+            new_posts_total=settings.new_posts_per_day,
+        )
+        self.store.submit_question(qa, limits=limits, post_exists=post is not None, consent=consent, now=now)
+        return {"id": qa.id, "status": qa.status.value, "notify": qa.notify}
 
     def _check_origin(self, origin: str | None) -> None:
         allowed = self.settings.origins
         if allowed and origin is not None and origin.rstrip("/") not in allowed:
             raise OriginNotAllowed("Questions can only be sent from the blog's own pages.")
 
-    def _client_key(self, ip: str) -> str:
-        """A keyed hash of the client's IP: enough to rate-limit, useless to anyone reading the table."""
-        return hmac.new(self.settings.secret.encode(), ip.encode(), hashlib.sha256).hexdigest()[:32]
-
     # ================================================================ editor
     def queue(
-        self, *, post_id: str | None, limit: int | None, cursor: str | None, newest_first: bool
+        self,
+        *,
+        post_id: str | None,
+        limit: int | None,
+        cursor: str | None,
+        newest_first: bool,
+        flag: str | None = None,
+        client: str | None = None,
+        rejected: bool = False,
     ) -> dict[str, Any]:
+        """Pending (or rejected) questions, filtered by post, flag or client hash, with the counters."""
         if post_id:
             validation.post_id(post_id)
+        if flag:
+            validate_flag(flag)
+        if client:
+            validate_client(client)
         size = _limit(limit, 25)
-        scope = f"queue:{post_id or '*'}:{'desc' if newest_first else 'asc'}"
+        order = "desc" if newest_first else "asc"
+        scope = f"{'rejected' if rejected else 'queue'}:{post_id or '*'}:{order}:{flag or ''}:{client or ''}"
         after = decode_cursor(self.settings.secret, scope, cursor) if cursor else None
-        page = self.store.queue(post_id=post_id, limit=size, after_id=after, newest_first=newest_first)
+        page = self.store.queue(
+            post_id=post_id,
+            limit=size,
+            after_id=after,
+            newest_first=newest_first,
+            flag=flag,
+            client=client,
+            rejected=rejected,
+        )
+        counts = self.store.counts()
         return {
             "items": [qa.admin() for qa in page.items],
             "next_cursor": encode_cursor(self.settings.secret, scope, page.last_id) if page.last_id else None,
-            "counts": self.store.queue_counts(),
+            "counts": {p: c.pending for p, c in counts.items() if c.pending > 0},
+            "flagged": {p: c.flagged for p, c in counts.items() if c.flagged > 0},
         }
+
+    def records_of_post(self, post_id: str) -> list[QA]:
+        return self.store.records_of_post(validation.post_id(post_id))
 
     def get(self, post_id: str, qa_id: str) -> QA:
         validation.post_id(post_id)
@@ -223,8 +291,12 @@ class QuestionService:
             )
         return qa
 
-    def _change(self, qa: QA, editor: Editor, action: str, note: str = "", **changes: Any) -> QA:
+    def _change(
+        self, qa: QA, editor: Editor, action: str, note: str = "", *, drop_email: bool = False, **changes: Any
+    ) -> QA:
         at = now_iso()
+        if drop_email:
+            changes |= {"notify": False, "email_expires": 0}
         new = replace(
             qa,
             **changes,
@@ -233,7 +305,11 @@ class QuestionService:
             updated_by=editor.label,
             audit=(*qa.audit, AuditEntry(at=at, by=editor.label, action=action, note=note)),
         )
-        return self.store.save_qa(qa, new)
+        return self.store.save_qa(qa, new, drop_email=drop_email and qa.notify)
+
+    def _email_done(self, qa: QA) -> bool:
+        """Whether this change ends the address's use here: nobody will ever send the email."""
+        return qa.notify and not self.settings.asker_emails_on
 
     def answer(
         self,
@@ -255,7 +331,7 @@ class QuestionService:
         if publish:
             if not text:
                 raise ValidationFailed("Write an answer before publishing.", code="answer_required")
-            changes |= {"status": Status.PUBLISHED, "reject_reason": ""}
+            changes |= {"status": Status.PUBLISHED, "reject_reason": "", "client": ""}
             if qa.status is not Status.PUBLISHED:
                 changes |= {"answered_at": now_iso(), "answered_by": editor.label}
         action = (
@@ -263,7 +339,7 @@ class QuestionService:
             if publish and qa.status is not Status.PUBLISHED
             else ("edit" if qa.status is Status.PUBLISHED else "draft")
         )
-        return self._change(qa, editor, action, **changes)
+        return self._change(qa, editor, action, drop_email=publish and self._email_done(qa), **changes)
 
     def edit(
         self,
@@ -303,9 +379,7 @@ class QuestionService:
         qa = self._load(post_id, qa_id, version)
         why = validation.short_text(reason, limit=validation.REASON_MAX, field="reason")
         # The asker's address is only kept to tell them about an answer; a rejection ends that.
-        return self._change(
-            qa, editor, "reject", note=why, status=Status.REJECTED, reject_reason=why, asker_email="", notify=False
-        )
+        return self._change(qa, editor, "reject", note=why, drop_email=True, status=Status.REJECTED, reject_reason=why)
 
     def mark_duplicate(self, post_id: str, qa_id: str, *, version: int, duplicate_of: str, editor: Editor) -> QA:
         qa = self._load(post_id, qa_id, version)
@@ -319,10 +393,18 @@ class QuestionService:
             editor,
             "duplicate",
             note=original.id,
+            drop_email=self._email_done(qa),
             status=Status.REJECTED,
             duplicate_of=original.id,
             reject_reason="duplicate",
         )
+
+    def restore(self, post_id: str, qa_id: str, *, version: int, editor: Editor) -> QA:
+        """A rejected or duplicate question back to the queue (its address, if any, was deleted on rejection)."""
+        qa = self._load(post_id, qa_id, version)
+        if qa.status is not Status.REJECTED:
+            raise Conflict("Only a rejected question can be put back in the queue.", code="not_rejected")
+        return self._change(qa, editor, "restore", status=Status.PENDING, reject_reason="", duplicate_of="")
 
     def delete(self, post_id: str, qa_id: str, *, version: int, editor: Editor) -> None:
         qa = self._load(post_id, qa_id, version)

@@ -6,6 +6,7 @@ import re
 
 from kysy.errors import ValidationFailed
 from kysy.ids import is_valid_id
+from kysy.models import ORDERS
 from kysy.text import clean_text
 
 QUESTION_MIN = 3
@@ -26,6 +27,12 @@ def post_id(value: str) -> str:
             "The post id may only contain letters, digits, '-', '_', '.' and '~' (at most 128 characters).",
             code="invalid_post_id",
         )
+    return value
+
+
+def order(value: str) -> str:
+    if value not in ORDERS:
+        raise ValidationFailed(f"order must be one of: {', '.join(ORDERS)}.", code="invalid_order")
     return value
 
 

@@ -1,8 +1,8 @@
 // Kysy editor view: the moderation queue, answering with a live preview, conflicts, shortcuts.
 // Plain ES module, no framework, no build step. Rule: no innerHTML anywhere; every reader or
 // editor string reaches the DOM through textContent/append (see render.js).
-import { STRINGS } from "./strings.js";
-import { h, answerBody, marked } from "./render.js";
+import { DEFAULT, LANGS, STRINGS } from "./strings.js";
+import { h, answerBody, marked, readerDate } from "./render.js";
 import * as auth from "./auth.js";
 
 const D = document;
@@ -33,7 +33,12 @@ const st = {
 
 // ------------------------------------------------------------------ i18n
 const t = (key, vars = {}) =>
-  (STRINGS[st.lang][key] ?? STRINGS.en[key] ?? key).replace(/\{(\w)\}/g, (_, k) => vars[k] ?? "");
+  (STRINGS[st.lang][key] ?? STRINGS[DEFAULT][key] ?? key).replace(/\{(\w)\}/g, (_, k) => vars[k] ?? "");
+// The language switch offers the next language of the registry (kysy/i18n), named in that language.
+const nextLang = () => {
+  const codes = Object.keys(LANGS);
+  return codes[(codes.indexOf(st.lang) + 1) % codes.length];
+};
 
 function pickLang() {
   const saved = localStorage.getItem(LANG_KEY);
@@ -49,8 +54,8 @@ function applyLang() {
   D.documentElement.lang = st.lang;
   D.title = t("appTitle");
   for (const el of D.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
-  const other = st.lang === "fi" ? "en" : "fi";
-  $("lang").textContent = t("switchLang");
+  const other = nextLang();
+  $("lang").textContent = STRINGS[other].switchLang || LANGS[other];
   $("lang").lang = other;
   if (st.me) $("who").textContent = t("signedInAs", { s: st.me.email || st.me.name || st.me.id });
   if (st.signinKey) $("signin-msg").textContent = t(st.signinKey);
@@ -425,7 +430,11 @@ function onInput(e) {
 function renderPreview() {
   const box = $("preview");
   if (!box) return;
-  const meta = [st.rec.asker_name, when(st.rec.answered_at || new Date().toISOString())].filter(Boolean).join(" · ");
+  // Dates as readers of this post see them: the post's language, the widget's date format.
+  const lang = st.posts[st.rec.post_id]?.lang || "fi";
+  const meta = [st.rec.asker_name, readerDate(st.rec.answered_at || new Date().toISOString(), lang)]
+    .filter(Boolean)
+    .join(" · ");
   box.replaceChildren(
     h(
       "details",
@@ -767,7 +776,7 @@ async function start() {
   st.order = localStorage.getItem("kysy-editor-order") === "newest" ? "newest" : "oldest";
   applyLang();
   $("lang").addEventListener("click", () => {
-    st.lang = st.lang === "fi" ? "en" : "fi";
+    st.lang = nextLang();
     localStorage.setItem(LANG_KEY, st.lang);
     applyLang();
     announce(t("appTitle"));

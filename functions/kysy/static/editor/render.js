@@ -1,7 +1,9 @@
 // DOM building without innerHTML: every editor/reader string becomes a Text node.
+// Answers render with the widget's own rules: kysy-render.js is the file the widget build bundles.
+import { dom, formatDate, parse } from "./kysy-render.js";
+import { DATES, DEFAULT } from "./strings.js";
+
 const D = document;
-// Same link rule as the widget (widget/src/kysy.js): [text](http/https/mailto) only.
-const LINK = /\[([^\]\n]+)\]\(((?:https?:\/\/|mailto:)[^\s()]+)\)/g;
 
 // h("a", {href, onclick}, "text", node): attributes via setAttribute, children via append.
 export const h = (tag, attrs, ...kids) => {
@@ -16,19 +18,11 @@ export const h = (tag, attrs, ...kids) => {
   return el;
 };
 
-// The answer exactly as the widget renders it: blank-line separated <p>s, whitespace pre-line.
-export const answerBody = (text) =>
-  (text || "").split(/\n\s*\n/).map((para) => {
-    const p = h("p");
-    let last = 0;
-    for (const m of para.matchAll(LINK)) {
-      p.append(para.slice(last, m.index), h("a", { href: m[2], rel: "nofollow noopener ugc" }, m[1]));
-      last = m.index + m[0].length;
-    }
-    p.append(para.slice(last));
-    p.style.whiteSpace = "pre-line";
-    return p;
-  });
+// The answer exactly as the widget renders it: paragraphs, lists and links (CSS: white-space pre-line).
+export const answerBody = (text) => dom(parse(text), h);
+
+// A date exactly as the widget shows it to readers of a post in `lang` (same helper, same formats).
+export const readerDate = (iso, lang) => formatDate(iso, DATES[lang] || DATES[DEFAULT]);
 
 // Text with <mark>s at [start, end) ranges given in code points (the API counts like Python).
 export const marked = (text, ranges) => {

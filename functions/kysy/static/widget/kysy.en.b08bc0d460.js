@@ -1,0 +1,1 @@
+Kysy.s["en"]={"title":"Questions and answers","search":"Search answers","allPosts":"Search all posts","all":"Show all ({n})","less":"Show fewer","loading":"Loading questions…","fail":"Questions could not be loaded.","retry":"Try again","empty":"No answered questions yet. Ask the first one!","date":{"locale":"en-US","options":{"dateStyle":"long"}}};

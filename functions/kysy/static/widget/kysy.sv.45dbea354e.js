@@ -1,0 +1,1 @@
+Kysy.s["sv"]={"title":"Frågor och svar","search":"Sök bland svaren","allPosts":"Sök i alla inlägg","all":"Visa alla ({n})","less":"Visa färre","loading":"Laddar frågor…","fail":"Frågorna kunde inte laddas.","retry":"Försök igen","empty":"Inga besvarade frågor ännu. Ställ den första!","date":{"locale":"sv-SE","options":{"dateStyle":"long"}}};
