@@ -91,7 +91,9 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
         return post
 
     def list_posts(self) -> list[Post]:
-        return [keys.post_from_item(i) for i in self.query_all(keys.LIST_INDEX, "GSI2PK", keys.POSTS)]
+        """Every saved post (``POST#`` items only: the search index shows their titles)."""
+        items = self.query_all(keys.LIST_INDEX, "GSI2PK", keys.POSTS)
+        return [keys.post_from_item(i) for i in items if keys.is_public_item(i)]
 
     def posts_page(self, *, limit: int, after_id: str | None) -> tuple[list[PostRow], str | None]:
         """The editors' post list in post-id order, ``limit`` at a time.
