@@ -24,8 +24,7 @@ from kysy.service.moderation import ModerationService, RecordRef, Selection
 from kysy.service.posts import PostChanges, PostService
 from kysy.service.privacy import PrivacyService
 from kysy.service.questions import Editor, QuestionService
-from kysy.service.search import SearchService
-from kysy.service.search_index import search_backend
+from kysy.service.search import SearchService, snapshot_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -413,7 +412,7 @@ def build_app(settings: Settings, store: Store) -> FastAPI:
                 PostService(store, settings),
                 ModerationService(store, settings),
                 PrivacyService(store, settings),
-                SearchService(search_backend(store, settings)),
+                SearchService(snapshot_backend(store, settings)),
             )
         )
         app.include_router(config_router(settings))

@@ -25,8 +25,7 @@ from kysy.repository import Store
 from kysy.repository.dynamo import make_client
 from kysy.service.questions import Client, QuestionService, Submission
 from kysy.service.render import render_fragment
-from kysy.service.search import SearchService
-from kysy.service.search_index import search_backend
+from kysy.service.search import SearchService, snapshot_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -204,7 +203,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 def build_app(settings: Settings, store: Store) -> FastAPI:
     with without_optional_modules():  # see kysy.api.lean
         app = create_app("Kysy reader API", settings, public=True)
-        search = SearchService(search_backend(store, settings))
+        search = SearchService(snapshot_backend(store, settings))
         app.include_router(build_router(QuestionService(store, settings), settings, search))
         app.include_router(static_router("widget", "/widget"))
     return app

@@ -9,6 +9,7 @@ bench/README.md) adds one class that asks an OpenSearch domain instead, and wire
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,8 +18,12 @@ from kysy.service import validation
 from kysy.text import clean_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kysy.models import QA
+    from kysy.repository import Store
     from kysy.search import SearchHit
+    from kysy.settings import Settings
 
 MAX_RESULTS = 50
 MAX_QUERY_CHARS = 500  # kysy.search.MAX_QUERY_CHARS; repeated so the service imports no engine
@@ -71,6 +76,34 @@ class SearchBackend(Protocol):
     """Ranked search over the published records. ``text`` is already cleaned and bounded."""
 
     def search(self, text: str, *, post_id: str | None, limit: int, prefix_last: bool) -> list[SearchResult]: ...
+
+
+class DeferredBackend:
+    """A backend made at its first search, with the modules behind it: the reader's widget view
+    never searches, so a cold start does not import the index's code."""
+
+    def __init__(self, make: Callable[[], SearchBackend]) -> None:
+        self._make = make
+        self._backend: SearchBackend | None = None
+        self._lock = threading.Lock()
+
+    def search(self, text: str, *, post_id: str | None, limit: int, prefix_last: bool) -> list[SearchResult]:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._make()
+            backend = self._backend
+        return backend.search(text, post_id=post_id, limit=limit, prefix_last=prefix_last)
+
+
+def snapshot_backend(store: Store, settings: Settings) -> SearchBackend:
+    """The in-process snapshot index (``kysy.service.search_index``), made on first use."""
+
+    def make() -> SearchBackend:
+        from kysy.service.search_index import search_backend
+
+        return search_backend(store, settings)
+
+    return DeferredBackend(make)
 
 
 class SearchService:
