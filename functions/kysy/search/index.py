@@ -111,17 +111,18 @@ class Vocabulary:
         self._set(sorted(terms), rsorted)
 
     @classmethod
-    def presorted(cls, terms: list[str], rsorted: list[str]) -> Vocabulary:
-        """From lists that are already sorted (a snapshot's): no sorting at load time."""
+    def presorted(cls, terms: list[str], rsorted: list[str], *, joined: str | None = None) -> Vocabulary:
+        """From lists that are already sorted (a snapshot's): no sorting at load time. ``joined`` is
+        ``"\\n".join(terms)`` when the caller has it."""
         vocab = cls.__new__(cls)
         vocab._recent = set()
-        vocab._set(terms, rsorted)
+        vocab._set(terms, rsorted, joined)
         return vocab
 
-    def _set(self, terms: list[str], rsorted: list[str] | None = None) -> None:
+    def _set(self, terms: list[str], rsorted: list[str] | None = None, joined: str | None = None) -> None:
         self.sorted = terms
         self.rsorted = rsorted if rsorted is not None else sorted(t[::-1] for t in terms)
-        self.joined = "\n" + "\n".join(terms) + "\n"
+        self.joined = "\n" + (joined if joined is not None else "\n".join(terms)) + "\n"
         self._stale = False  # some stem of ``base`` may have gone
         self._recent.clear()
         self._r_sorted: list[str] = []

@@ -1,10 +1,12 @@
 """The in-process search index, kept off the request path (issue 13).
 
 * The **indexer** function (``kysy.indexer``) reads the table's stream. For each batch it folds the
-  changed published records into its own copy of the index, appends the change to the log
-  (``SearchIndexStore.append``) and, every ``compact_every`` changes (and on its schedule), writes
-  a new snapshot. It never re-reads the published records, except to build the very first index
-  (or one of a new format): ``SnapshotIndexWriter``.
+  changed published records into its own copy of the index and appends the change to the log
+  (``SearchIndexStore.append``): a publish is searchable as soon as that transaction commits. New
+  snapshots are written by its schedule (every 15 minutes, when changes came) - writing one takes
+  seconds at 100k records, which would hold up the stream - and in line only every
+  ``compact_every`` changes, as a backstop. It never re-reads the published records, except to
+  build the very first index (or one of a new format): ``SnapshotIndexWriter``.
 * A **search environment** loads the newest snapshot at its first search, then at most every
   ``search_refresh_seconds`` reads the state item (one GetItem) and applies the changes it has not
   seen (one BatchGetItem): ``SnapshotSearch``. No search ever rebuilds the index.
@@ -290,7 +292,7 @@ class SnapshotIndexWriter:
 
     ATTEMPTS = 5
 
-    def __init__(self, store: SearchIndexStore, records: Store, *, compact_every: int = 50) -> None:
+    def __init__(self, store: SearchIndexStore, records: Store, *, compact_every: int = 500) -> None:
         self.store = store
         self.records = records
         self.compact_every = compact_every
