@@ -14,7 +14,9 @@ moto, ... which change what imports and what the X-Ray SDK patches, so ``--venv`
 higher than a function's. The plain baseline gets only the runtime's boto3. bench/naive_fastapi_handler.py (one route,
 FastAPI + Mangum + Powertools Logger/Metrics + boto3) shows what a typical FastAPI handler costs,
 bench/floor_fastapi_handler.py (FastAPI imported as lean as Kysy does, Mangum, a botocore client,
-one route, nothing else) what any FastAPI handler costs at least.
+one route, nothing else) what any FastAPI handler costs at least, and
+bench/floor_powertools_handler.py that floor with the observability Kysy's functions must have
+(Powertools Logger/Metrics, the X-Ray Tracer as deployed) - the floor under a Kysy function.
 
 Every run is a new process (``python -c 'import <module>'`` timed inside the child, so the
 interpreter's own start-up is left out and only the handler module's INIT work is measured:
@@ -76,7 +78,7 @@ class Layout:
             parts = [BENCH, self.source]
         elif module == "plain_handler":
             parts = [BENCH, PACKAGE / "runtime"]
-        elif module in ("naive_fastapi_handler", "floor_fastapi_handler"):
+        elif module in ("naive_fastapi_handler", "floor_fastapi_handler", "floor_powertools_handler"):
             parts = [BENCH, PACKAGE / "task", PACKAGE / "runtime"]
         else:  # /var/task (the function's dependencies and code), then the runtime's boto3
             parts = [PACKAGE / "task", self.source, PACKAGE / "runtime"]
@@ -221,6 +223,7 @@ def main() -> None:
         ("plain boto3 handler", "plain_handler", False),
         ("naive FastAPI+Mangum+Powertools", "naive_fastapi_handler", False),
         ("FastAPI floor (FastAPI+Mangum+botocore, one route)", "floor_fastapi_handler", False),
+        ("FastAPI floor + Powertools Logger/Metrics/Tracer", "floor_powertools_handler", True),
     ]
     for label, module in (("reader", "kysy.api.reader"), ("editor", "kysy.api.editor")):
         for tracing in (False, True):
