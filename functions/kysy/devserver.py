@@ -87,7 +87,6 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
             "KYSY_DYNAMODB_ENDPOINT": endpoint,
             # moto's server answers S3 too: the search index snapshots (kysy.repository.search_index).
             "KYSY_S3_ENDPOINT": os.environ.get("KYSY_S3_ENDPOINT", endpoint),
-            "KYSY_SEARCH_BUCKET": os.environ.get("KYSY_SEARCH_BUCKET", "kysy-local-search"),
             "KYSY_TABLE_NAME": os.environ.get("KYSY_TABLE_NAME", table),
             "KYSY_JWKS_JSON": json.dumps(signer.jwks()),
             "KYSY_JWT_ISSUER": signer.issuer,
@@ -118,17 +117,19 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
 
 
 def load_seed(store: object, demo_file: Path) -> None:
-    """Import every post in seed/ through the same importer a customer uses."""
+    """Import every post in seed/ through the same importer a customer uses (unsure pairs become drafts)."""
     from kysy.importer import parse_post, read_source
     from kysy.repository import Store
-    from kysy.service.imports import import_post
+    from kysy.repository.imports import ImportStore
+    from kysy.service.imports import ImportOptions, import_post
 
     assert isinstance(store, Store)
     for meta_file in sorted(SEED_DIR.glob("*.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         text, fmt = read_source(SEED_DIR / meta["source"])
         parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
-        import_post(store, meta["id"], parsed, title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+        options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+        import_post(ImportStore(store), meta["id"], parsed, options)
         demo_file.parent.mkdir(parents=True, exist_ok=True)
         demo_file.write_text(
             json.dumps(
@@ -183,9 +184,18 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             ),
             flush=True,
         )
+        from kysy import localstack
+        from kysy.settings import get_settings
+
+        settings = get_settings()
+        found = localstack.write(
+            localstack.LocalStack(endpoint, settings.table_name, settings.region, base_url, os.getpid())
+        )
+        print(f"`kysy import` and `kysy export` use this stack by themselves (see {found}).\n", flush=True)
         try:
             uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
         finally:
+            localstack.remove(os.getpid())
             notifier.stop()
             if indexer is not None:
                 indexer.stop()

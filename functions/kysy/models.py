@@ -80,9 +80,11 @@ class QA:
     duplicate_of: str = ""
     source: str = "reader"  # reader | import | editor
     import_key: str = ""
+    import_hash: str = ""  # what the importer wrote (see service.imports): an editor's change makes it differ
     version: int = 1
     audit: tuple[AuditEntry, ...] = ()
-    # Machine codes for editors (spam heuristics such as ``links``, ``caps``; imports add their own).
+    # Machine codes for editors (spam heuristics such as ``links``, ``caps``; imports add
+    # ``import_check``: a draft the importer was unsure of, with the reason in the audit note).
     flags: tuple[str, ...] = ()
     # Keyed hash of the submitting client (pending/rejected records only): lets editors clear a flood.
     client: str = ""

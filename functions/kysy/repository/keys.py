@@ -13,6 +13,7 @@
 | | ``RATE#<client>`` | ``D#<day>`` (questions), ``NP#<day>`` (new posts) | none; ``ttl`` |
 | | ``RATE#ALL`` | ``NP#<day>`` (new posts, everyone) | none; ``ttl`` |
 | bulk-action undo batch | ``BULK#<batch>`` | ``META`` | none; ``ttl`` |
+| import tombstone (editor deleted an imported record) | ``IMPORT#<post>`` | ``TOMB#<import key>`` | none |
 | search index state | ``SEARCH`` | ``INDEX`` | none (:mod:`kysy.repository.search_index`) |
 | search index change | ``SEARCH`` | ``CHANGE#<version, 12 digits>`` | none; ``ttl`` |
 
@@ -49,6 +50,8 @@ EMAIL_PREFIX = "EMAIL#"
 SUBJECT_PREFIX = "SUBJECT#"
 BULK_PREFIX = "BULK#"
 RATE_PREFIX = "RATE#"
+IMPORT_PREFIX = "IMPORT#"
+TOMB_PREFIX = "TOMB#"
 # Attributes that place an item in an index, by index; the reader may set only PRIVATE_INDEX's.
 INDEX_ATTRIBUTES = {
     PUBLIC_INDEX: ("GSI1PK", "GSI1SK"),
@@ -116,6 +119,14 @@ def counts_key(post_id: str) -> Key:
     return key(COUNTS_PK, post_pk(post_id))
 
 
+def import_pk(post_id: str) -> str:
+    return f"{IMPORT_PREFIX}{post_id}"
+
+
+def tombstone_key(post_id: str, import_key: str) -> Key:
+    return key(import_pk(post_id), f"{TOMB_PREFIX}{import_key}")
+
+
 def bulk_key(batch_id: str) -> Key:
     return key(f"{BULK_PREFIX}{batch_id}", META_SK)
 
@@ -167,6 +178,8 @@ def qa_to_item(qa: QA) -> dict[str, Any]:
         item |= {"QPK": REJECTED, "QSK": qa.id}
     if not qa.email_expires:
         item.pop("email_expires")
+    if not qa.import_hash:
+        item.pop("import_hash")  # only imported records carry one (the reader never writes it)
     return to_attrs(item)
 
 

@@ -212,8 +212,16 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
         return new
 
     def delete_qa(self, qa: QA) -> None:
-        """Delete a record, its counters' share and its asker's address (if any) together."""
-        self._transact_change(self.change_ops(qa, None, drop_email=True), qa)
+        """Delete a record, its counters' share and its asker's address (if any) together.
+
+        Deleting an imported record also leaves a tombstone, so a re-import does not bring it back.
+        """
+        ops = self.change_ops(qa, None, drop_email=True)
+        if qa.import_key:
+            from kysy.repository.imports import tombstone_put
+
+            ops.append(tombstone_put(self.table, qa))
+        self._transact_change(ops, qa)
 
     def _transact_change(self, ops: list[dict[str, Any]], read: QA) -> None:
         try:
