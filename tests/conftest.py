@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -273,37 +275,49 @@ class KysyServer:
         return result
 
 
-@pytest.fixture(scope="session")
-def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
+def start_kysy_server(
+    state: Path, *, dynamodb_endpoint: str | None, table: str | None = None, args: tuple[str, ...] = ()
+) -> KysyServer:
+    """Start `kysy dev` in a child process and wait until it serves; stop it with ``stop_kysy_server``.
+
+    With ``dynamodb_endpoint`` the server uses that DynamoDB (and ``table``); without, it starts its
+    own moto server and keeps its state under ``state`` like a developer's run.
+    """
     from kysy.devserver import free_port
 
-    state = tmp_path_factory.mktemp("kysy-state")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     child_env = {
         **os.environ,
-        "KYSY_DYNAMODB_ENDPOINT": dynamodb_endpoint,
-        "KYSY_TABLE_NAME": f"kysy-e2e-{uuid.uuid4().hex[:8]}",
-        "KYSY_SEARCH_BUCKET": f"kysy-e2e-search-{uuid.uuid4().hex[:8]}",
         "KYSY_STATE_DIR": str(state),
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
         **UNLIMITED,
     }
-    for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE"):
+    private = ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE", "KYSY_DYNAMODB_ENDPOINT", "KYSY_TABLE_NAME")
+    for name in (*private, "KYSY_S3_ENDPOINT", "KYSY_SEARCH_BUCKET"):  # never the session's search index
         child_env.pop(name, None)
-    log = (state / "server.log").open("wb")
+    if dynamodb_endpoint:
+        child_env["KYSY_DYNAMODB_ENDPOINT"] = dynamodb_endpoint
+        child_env["KYSY_TABLE_NAME"] = table or f"kysy-e2e-{uuid.uuid4().hex[:8]}"
+        if os.environ.get("KYSY_S3_ENDPOINT"):  # the session's S3 (else kysy dev starts its own)
+            child_env["KYSY_S3_ENDPOINT"] = os.environ["KYSY_S3_ENDPOINT"]
+        child_env["KYSY_SEARCH_BUCKET"] = f"kysy-e2e-search-{uuid.uuid4().hex[:8]}"
+    log_path = state / "server.log"
+    log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kysy.cli", "dev", "--port", str(port)],
+        [sys.executable, "-m", "kysy.cli", "dev", "--port", str(port), *args],
         env=child_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     token_file = state / "editor-token.txt"
+    token_file.unlink(missing_ok=True)
     try:
         for _ in range(300):
             if process.poll() is not None:
-                raise RuntimeError(f"kysy dev exited: {(state / 'server.log').read_text()}")
+                raise RuntimeError(f"kysy dev exited: {log_path.read_text()}")
             if token_file.exists():
                 try:
                     if httpx.get(f"{base_url}/v1/openapi.json", timeout=1).status_code == 200:
@@ -312,16 +326,39 @@ def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
                     pass
             time.sleep(0.1)
         else:
-            raise RuntimeError(f"kysy dev did not start: {(state / 'server.log').read_text()}")
-        signer = LocalSigner.load_or_create(state / "editor-key.pem", issuer=f"{base_url}/local-idp")
-        yield KysyServer(base_url, token_file.read_text().strip(), signer, state, process)
-    finally:
-        process.terminate()
+            raise RuntimeError(f"kysy dev did not start: {log_path.read_text()}")
+    except BaseException:
+        stop_kysy_server(process)
+        raise
+    signer = LocalSigner.load_or_create(state / "editor-key.pem", issuer=f"{base_url}/local-idp")
+    return KysyServer(base_url, token_file.read_text().strip(), signer, state, process)
+
+
+def stop_kysy_server(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
+    """Stop the child (SIGINT is Ctrl-C); returns its exit code."""
+    if process.poll() is None:
+        process.send_signal(sig)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        log.close()
+            process.wait(timeout=10)
+    return int(process.returncode)
+
+
+@contextmanager
+def running_kysy_server(state: Path, **options: Any) -> Iterator[KysyServer]:
+    server = start_kysy_server(state, **options)
+    try:
+        yield server
+    finally:
+        stop_kysy_server(server.process)
+
+
+@pytest.fixture(scope="session")
+def kysy_server(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KysyServer]:
+    with running_kysy_server(tmp_path_factory.mktemp("kysy-state"), dynamodb_endpoint=dynamodb_endpoint) as server:
+        yield server
 
 
 def _handler_factory(module_name: str, function: str) -> Any:

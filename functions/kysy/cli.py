@@ -30,7 +30,7 @@ class CliError(Exception):
 def _dev(args: argparse.Namespace) -> int:
     from kysy.devserver import serve
 
-    serve(args.port, args.host)
+    serve(args.port, args.host, fresh=args.fresh)
     return 0
 
 
@@ -416,7 +416,8 @@ def _forget(args: argparse.Namespace) -> int:
     where = ""
     try:
         store, settings, where = _store(args)
-        report = PrivacyService(store, settings).forget(args.email, by=args.by)
+        # A pasted address may carry spaces; the API takes the address exactly as documented.
+        report = PrivacyService(store, settings).forget(args.email.strip(), by=args.by)
     except (CliError, KysyError) as error:
         return _failed("forget", error, where)
     if args.json:
@@ -457,6 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev = sub.add_parser("dev", help="run the whole stack locally (moto DynamoDB, APIs, demo, editor view)")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
     dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--fresh", action="store_true", help="forget the local data kept in .kysy/ and start over")
     dev.set_defaults(run=_dev)
 
     token = sub.add_parser("token", help="print a local editor token (for a running `kysy dev`)")

@@ -1,8 +1,11 @@
 """``kysy dev``: the whole stack on one local port, with no AWS account and no Docker.
 
 Starts moto's DynamoDB server (unless ``KYSY_DYNAMODB_ENDPOINT`` points elsewhere), creates the
-table from template.yaml, imports the seed post, signs a local editor token and serves the
-reader API, the editor API, the editor view, the widget and a demo blog post with uvicorn.
+table from template.yaml, puts back the data of the last run (``.kysy/dynamodb-<table>.json``,
+see kysy.repository.snapshot) or, into an empty table, imports the seed post, signs a local editor
+token and serves the reader API, the editor API, the editor view, the widget and a demo blog post
+with uvicorn. While it runs, the table is written to that file after every burst of writes (from
+any client: the apps, `kysy import`, a script), and once more on Ctrl-C; ``--fresh`` starts over.
 """
 
 from __future__ import annotations
@@ -10,15 +13,20 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
+import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kysy.localauth import LocalSigner
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from kysy.repository.snapshot import TableSnapshot
 
 REPO = Path(__file__).resolve().parents[2]
 STATE = Path(os.environ.get("KYSY_STATE_DIR") or REPO / ".kysy")
@@ -31,26 +39,63 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+WRITE_OPERATIONS = frozenset(
+    f"DynamoDB_20120810.{name}".encode()
+    for name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement")
+)
+
+
+class WriteWatch:
+    """WSGI middleware in front of moto: notes that the table may have changed after a write request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.changed = threading.Event()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").encode() in WRITE_OPERATIONS:
+            self.changed.set()
+        return self.app(environ, start_response)
+
+
+class LocalDynamoDB:
+    """moto's DynamoDB server on a loopback port (moto's ThreadedMotoServer, with a write watch)."""
+
+    def __init__(self, port: int) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        self.watch = WriteWatch(DomainDispatcherApplication(create_backend_app))
+        self.server = make_server("127.0.0.1", port, self.watch, threaded=True, request_handler=MotoRequestHandler)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
 @contextmanager
-def _moto_server() -> Iterator[str]:
+def _moto_server() -> Iterator[LocalDynamoDB]:
+    """moto's server (DynamoDB, its stream and S3) on a free loopback port."""
     import logging
 
-    from moto.server import ThreadedMotoServer
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = LocalDynamoDB(free_port())
     server.start()
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
         os.environ.setdefault(name, value)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
         server.stop()
 
 
 @contextmanager
-def dynamodb_endpoint() -> Iterator[str]:
+def dynamodb_endpoint() -> Iterator[tuple[str, WriteWatch | None]]:
     """The configured endpoint, or a moto server on a free loopback port for as long as needed.
 
     moto's server answers S3 as well (the search index snapshots). With another DynamoDB and no
@@ -58,14 +103,57 @@ def dynamodb_endpoint() -> Iterator[str]:
     """
     configured = os.environ.get("KYSY_DYNAMODB_ENDPOINT")
     if not configured:
-        with _moto_server() as endpoint:
-            yield endpoint
+        with _moto_server() as server:
+            yield server.url, server.watch
     elif os.environ.get("KYSY_S3_ENDPOINT"):
-        yield configured
+        yield configured, None
     else:
         with _moto_server() as s3:
-            os.environ["KYSY_S3_ENDPOINT"] = s3
-            yield configured
+            os.environ["KYSY_S3_ENDPOINT"] = s3.url
+            yield configured, None
+
+
+class Persistence:
+    """Keeps the local table in ``.kysy/``: restored at start, saved after writes settle and at exit."""
+
+    QUIET_SECONDS = 0.5  # save once writes pause this long ...
+    MAX_DELAY_SECONDS = 5.0  # ... or at the latest this long after the first unsaved write
+
+    def __init__(self, snapshot: TableSnapshot, watch: WriteWatch) -> None:
+        self.snapshot = snapshot
+        self.watch = watch
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kysy-snapshot", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        changed = self.watch.changed
+        while not self._stop.is_set():
+            if not changed.wait(timeout=0.5):
+                continue
+            deadline = time.monotonic() + self.MAX_DELAY_SECONDS
+            changed.clear()
+            while time.monotonic() < deadline and not self._stop.is_set():
+                if not changed.wait(timeout=self.QUIET_SECONDS):
+                    break
+                changed.clear()
+            self._save()
+
+    def _save(self) -> None:
+        from kysy.errors import KysyError
+
+        try:
+            self.snapshot.save()
+        except (KysyError, OSError) as error:  # keep serving; the previous snapshot stays whole
+            print(f"kysy dev: could not save the local data: {error}", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        """Stop watching and write the final state (call before the DynamoDB server stops)."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._save()
 
 
 @dataclass(frozen=True)
@@ -73,10 +161,24 @@ class LocalStack:
     base_url: str
     signer: LocalSigner
     demo_file: Path
+    data: str = ""  # where the data lives, for the banner
+    persistence: Persistence | None = None
 
 
-def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_file: Path | None = None) -> LocalStack:
-    """Set the environment the apps read at import (as Lambda would), create the table, load the seed."""
+def configure(
+    base_url: str,
+    endpoint: str,
+    *,
+    table: str = "kysy-local",
+    key_file: Path | None = None,
+    keep: WriteWatch | None = None,
+    fresh: bool = False,
+) -> LocalStack:
+    """Set the environment the apps read at import (as Lambda would), create the table, load data.
+
+    With ``keep`` (our own moto server), the table is restored from its snapshot unless ``fresh``
+    and kept there from now on; the seed is imported only into an empty table.
+    """
     signer = (
         LocalSigner.load_or_create(key_file, issuer=f"{base_url}/local-idp")
         if key_file
@@ -104,6 +206,7 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
     settings = get_settings()
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
+    from kysy.repository.snapshot import TableSnapshot, is_empty
     from kysy.repository.table import create_table
 
     client = make_client(settings)
@@ -111,25 +214,46 @@ def configure(base_url: str, endpoint: str, *, table: str = "kysy-local", key_fi
     from kysy.repository.search_index import SearchIndexStore, create_bucket
 
     create_bucket(SearchIndexStore.from_settings(client, settings))
+    snapshot_file = STATE / f"dynamodb-{settings.table_name}.json"
+    data = f"DynamoDB endpoint {endpoint} keeps the data (not kysy dev)"
+    persistence: Persistence | None = None
+    if keep is not None:
+        snapshot = TableSnapshot(client, settings.table_name, snapshot_file)
+        if fresh:
+            snapshot_file.unlink(missing_ok=True)
+        if snapshot_file.exists():
+            count = snapshot.load()
+            data = f"restored {count} items from {snapshot_file} (kysy dev --fresh starts over)"
+        else:
+            data = f"fresh start; kept in {snapshot_file} across restarts"
+        persistence = Persistence(snapshot, keep)
     demo_file = STATE / "demo.json"
-    load_seed(Store(client, settings.table_name), demo_file)
-    return LocalStack(base_url=base_url, signer=signer, demo_file=demo_file)
+    seeded = is_empty(client, settings.table_name)
+    load_seed(Store(client, settings.table_name) if seeded else None, demo_file)
+    if seeded:
+        data += "; seed post imported"
+    if persistence is not None:
+        persistence.snapshot.save()
+        persistence.start()
+    return LocalStack(base_url=base_url, signer=signer, demo_file=demo_file, data=data, persistence=persistence)
 
 
-def load_seed(store: object, demo_file: Path) -> None:
-    """Import every post in seed/ through the same importer a customer uses (unsure pairs become drafts)."""
+def load_seed(store: object | None, demo_file: Path) -> None:
+    """The demo page's post from seed/; imported through the importer a customer uses (unsure pairs
+    become drafts) when ``store`` is given."""
     from kysy.importer import parse_post, read_source
     from kysy.repository import Store
     from kysy.repository.imports import ImportStore
     from kysy.service.imports import ImportOptions, import_post
 
-    assert isinstance(store, Store)
     for meta_file in sorted(SEED_DIR.glob("*.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         text, fmt = read_source(SEED_DIR / meta["source"])
         parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
-        options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
-        import_post(ImportStore(store), meta["id"], parsed, options)
+        if store is not None:
+            assert isinstance(store, Store)
+            options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+            import_post(ImportStore(store), meta["id"], parsed, options)
         demo_file.parent.mkdir(parents=True, exist_ok=True)
         demo_file.write_text(
             json.dumps(
@@ -145,12 +269,12 @@ def load_seed(store: object, demo_file: Path) -> None:
         )
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve(port: int, host: str = "127.0.0.1", *, fresh: bool = False) -> None:
     import uvicorn
 
     base_url = f"http://{host}:{port}"
-    with dynamodb_endpoint() as endpoint:
-        stack = configure(base_url, endpoint, key_file=STATE / "editor-key.pem")
+    with dynamodb_endpoint() as (endpoint, watch):
+        stack = configure(base_url, endpoint, key_file=STATE / "editor-key.pem", keep=watch, fresh=fresh)
         from kysy.notify.local import start_local_notifier
 
         notifier = start_local_notifier(STATE)  # stream poller -> notifier handler -> outbox folder
@@ -173,6 +297,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
                     f"  Reader API docs (OpenAPI)       {base_url}/v1/docs",
                     f"  Editor API docs                 {base_url}/v1/admin/docs",
                     f"  DynamoDB endpoint               {endpoint}",
+                    f"  Data                            {stack.data}",
                     f"  Outbox (emails as .eml files)   {notifier.mail_dir}",
                     "",
                     f"Editor token (valid 8 h; also in {STATE / 'editor-token.txt'}):",
@@ -199,3 +324,6 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             notifier.stop()
             if indexer is not None:
                 indexer.stop()
+            if stack.persistence is not None:
+                stack.persistence.stop()
+                print(f"Local data saved to {stack.persistence.snapshot.path}", flush=True)

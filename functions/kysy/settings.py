@@ -52,6 +52,8 @@ class Settings(BaseModel):
     # Posts readers' questions may create (auto-create) per UTC day: per client, and in total.
     new_posts_per_client_per_day: int = Field(default=3, ge=0)
     new_posts_per_day: int = Field(default=20, ge=0)
+    # Search gaps ("what readers could not find") one client may report per UTC day; more are not counted.
+    gap_reports_per_day: int = Field(default=30, ge=1)
     # Secret for hashing client IPs and addresses and signing cursors; the template injects a random one.
     # Inside Lambda the public development value (or a short one) is refused at start.
     secret: str = DEV_SECRET

@@ -33,6 +33,17 @@ def strip_format_characters(text: str) -> str:
     return "".join(out)
 
 
+# What does not count as a typed character in a length minimum: control characters, spaces and
+# line separators, and invisible format characters (soft hyphen, zero-width and bidi controls, word
+# joiners, BOM, ...): Unicode categories Cc, Cf, Zs, Zl, Zp in the Basic Multilingual Plane (Unicode
+# 15.1; tests/unit/test_contract.py checks it against unicodedata). A regex character-class body with
+# explicit ranges only, so ECMA-262 and Python read it alike (the API contract publishes it).
+INVISIBLE = (
+    "\\x00-\\x20\\x7f-\\xa0\\xad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u1680\\u180e"
+    "\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000\\ufeff\\ufff9-\\ufffb\\ufffe-\\uffff"
+)
+
+
 def clean_text(value: str, *, multiline: bool = True) -> str:
     """Normalise to NFC, strip control and format characters and collapse runs of spaces.
 

@@ -21,3 +21,36 @@ def browser() -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=str(CHROMIUM) if CHROMIUM.exists() else None, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def open_editor(browser, kysy_server):  # type: ignore[no-untyped-def]
+    """A fresh browser context on /editor/, optionally signed in with a token (default: the editor's)."""
+    contexts = []
+
+    def _open(
+        token: str | None = "editor",  # noqa: S107 - "editor" means the server's editor token
+        *,
+        width: int = 1280,
+        locale: str = "en-US",
+        **ctx_args: Any,
+    ):  # type: ignore[no-untyped-def]
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **ctx_args)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.on("dialog", lambda d: (page.errors.append("dialog: " + d.message), d.dismiss()))
+        page.goto(kysy_server.base_url + "/editor/")
+        page.wait_for_selector("#token:visible")
+        if token:
+            page.fill("#token", kysy_server.editor_token if token == "editor" else token)
+            page.click("#signin-local button[type=submit]")
+            if token == "editor":
+                page.wait_for_selector("#app:visible")
+                page.wait_for_selector("#queue:not([aria-busy])")
+        return page
+
+    yield _open
+    for c in contexts:
+        c.close()

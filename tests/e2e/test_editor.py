@@ -10,7 +10,6 @@ import base64
 import hashlib
 import json
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -18,90 +17,15 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from tests.e2e.browser import ARTIFACTS, AXE
+from tests.e2e.browser import AXE
+from tests.e2e.editor_pages import XSS, admin, open_question, record, run_axe, shot, submit, uid
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVED = ROOT / "functions" / "kysy" / "static" / "editor"
 DEMO_POST = "sosiaalinen-media-2021"
-XSS = "<img src=x onerror=alert(1)>"
-
-
-# ---------------------------------------------------------------- helpers
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def submit(server: Any, post_id: str, question: str) -> str:
-    response = httpx.post(
-        f"{server.base_url}/v1/posts/{post_id}/questions",
-        json={"question": question, "name": "Testi"},
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-        timeout=10,
-    )
-    assert response.status_code == 202, response.text
-    return str(response.json()["id"])
-
-
-def admin(server: Any, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
-    return server.admin(method, path, body, token=token)
-
-
-def record(server: Any, post_id: str, qa_id: str) -> dict[str, Any]:
-    return admin(server, "GET", f"/posts/{post_id}/questions/{qa_id}")  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def open_editor(browser, kysy_server):  # type: ignore[no-untyped-def]
-    """A fresh browser context on /editor/, optionally signed in with a token (default: the editor's)."""
-    contexts = []
-
-    def _open(
-        token: str | None = "editor",  # noqa: S107 - "editor" means the server's editor token
-        *,
-        width: int = 1280,
-        locale: str = "en-US",
-        **ctx_args: Any,
-    ):  # type: ignore[no-untyped-def]
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **ctx_args)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.errors = []  # type: ignore[attr-defined]
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.on("dialog", lambda d: (page.errors.append("dialog: " + d.message), d.dismiss()))
-        page.goto(kysy_server.base_url + "/editor/")
-        page.wait_for_selector("#token:visible")
-        if token:
-            page.fill("#token", kysy_server.editor_token if token == "editor" else token)
-            page.click("#signin-local button[type=submit]")
-            if token == "editor":
-                page.wait_for_selector("#app:visible")
-                page.wait_for_selector("#queue:not([aria-busy])")
-        return page
-
-    yield _open
-    for c in contexts:
-        c.close()
-
-
-def open_question(page: Any, question: str) -> None:
-    try:
-        page.locator(".qi", has_text=question).click(timeout=10_000)
-    except Exception:
-        shot(page, "open-question-failed")
-        raise
-    page.wait_for_selector("#f-answer")
-    assert page.locator("#detail-h").inner_text() == question
-
-
-def status_text(page: Any) -> str:
-    return page.locator("#status").inner_text()
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"editor-{name}.png"), full_page=True)
+SESSION = "() => [localStorage.getItem('kysy-editor-session'), sessionStorage.getItem('kysy-editor-session')]"
 
 
 # ---------------------------------------------------------------- the files
@@ -125,7 +49,10 @@ def test_editor_is_served_with_security_headers(kysy_server) -> None:  # type: i
         .headers["content-type"]
         .startswith("text/javascript")
     )
-    assert httpx.get(kysy_server.base_url + "/editor/config.json", timeout=10).json() == {"mode": "local"}
+    assert httpx.get(kysy_server.base_url + "/editor/config.json", timeout=10).json() == {
+        "mode": "local",
+        "sharedCacheSeconds": 60,
+    }
 
 
 # ---------------------------------------------------------------- the main flow
@@ -419,16 +346,6 @@ def test_keyboard_only(open_editor, kysy_server) -> None:  # type: ignore[no-unt
     assert page.errors == []
 
 
-def run_axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
-    )
-    return list(result)
-
-
 @pytest.mark.parametrize("width", [1280, 375])
 def test_axe_wcag21_aa_clean(open_editor, kysy_server, width) -> None:  # type: ignore[no-untyped-def]
     if not AXE.exists():
@@ -503,18 +420,23 @@ def test_expired_token_is_refused(open_editor, kysy_server) -> None:  # type: ig
     page = open_editor(token=kysy_server.signer.token(ttl_seconds=-100))
     page.wait_for_selector("#signin-msg:has-text('expired')")
     assert page.locator("#app").is_hidden()
-    assert page.evaluate("sessionStorage.length") == 0
+    assert page.evaluate(SESSION) == [None, None]  # nothing kept in either storage
     assert "expired" in page.locator("#alert").inner_text()
 
 
 def test_token_expiring_mid_session_returns_to_sign_in(open_editor, kysy_server) -> None:  # type: ignore[no-untyped-def]
     page = open_editor()
+    # The server refuses the token (here: it expired early; a revoked one looks the same): 401.
     expired = kysy_server.signer.token(ttl_seconds=-100)
-    page.evaluate("t => sessionStorage.setItem('kysy-editor-token', t)", expired)
+    page.evaluate(
+        "t => localStorage.setItem('kysy-editor-session', JSON.stringify({token: t, exp: Date.now() / 1000 + 3600}))",
+        expired,
+    )
     page.click("#refresh")
     page.wait_for_selector("#signin-msg:has-text('expired')")
     assert page.locator("#app").is_hidden()
     assert page.evaluate("document.activeElement.id") == "token"
+    assert page.evaluate(SESSION) == [None, None]
 
 
 def test_non_editor_is_refused(open_editor, kysy_server) -> None:  # type: ignore[no-untyped-def]

@@ -171,7 +171,7 @@ def test_edit_unpublish_reject_duplicate_delete(reader, editor, editor_token, as
     bad_duplicate = call(
         editor.handler, "POST", f"{base}/{third}/duplicate", editor_token, {"version": 2, "duplicate_of": third}
     )
-    assert bad_duplicate.status == 422
+    assert bad_duplicate.status == 409  # depends on stored state (the original's status), not on the input
 
     deleted = call(editor.handler, "DELETE", f"{base}/{first}", editor_token, query={"version": "5"})
     assert deleted.status == 204, deleted.body

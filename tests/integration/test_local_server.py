@@ -52,7 +52,7 @@ def test_demo_page_embeds_the_widget_like_a_customer(kysy_server):
 def test_docs_and_editor_view_are_served(kysy_server):
     for path in ("/v1/docs", "/v1/openapi.json", "/v1/admin/docs", "/editor/"):
         assert httpx.get(f"{kysy_server.base_url}{path}").status_code == 200, path
-    assert httpx.get(f"{kysy_server.base_url}/editor/config.json").json() == {"mode": "local"}
+    assert httpx.get(f"{kysy_server.base_url}/editor/config.json").json() == {"mode": "local", "sharedCacheSeconds": 60}
     assert httpx.get(f"{kysy_server.base_url}/v1/admin/queue").status_code == 401
 
 

@@ -43,19 +43,24 @@ def test_invalid_post_ids(value):
         validation.post_id(value)
 
 
-def test_question_limits_apply_after_trimming():
+def test_question_limits_count_visible_characters_and_the_text_as_sent():
     assert validation.question("  abc  ") == "abc"
-    with pytest.raises(errors.ValidationFailed, match="at least 3"):
-        validation.question("  ab  ")
+    for short in ("  ab  ", "a b", "a\u200b\u200bb", "\x00\x01\x02"):
+        with pytest.raises(errors.ValidationFailed, match="at least 3"):
+            validation.question(short)
     assert len(validation.question("x" * 2000)) == 2000
     with pytest.raises(errors.ValidationFailed, match="2001"):
         validation.question("x" * 2001)
+    with pytest.raises(errors.ValidationFailed, match="2001"):
+        validation.question("abc" + " " * 1998)  # counted as sent, like JSON Schema's maxLength
 
 
 def test_email_is_normalised_and_checked():
-    assert validation.email("  Maija@Example.COM ") == "Maija@example.com"
+    assert validation.email("Maija@Example.COM") == "Maija@example.com"
     assert validation.email(None) == ""
-    for bad in ("maija", "maija@", "@example.com", "a@b", "a" * 250 + "@example.com"):
+    assert validation.email("") == ""
+    bad_ones = ("maija", "maija@", "@example.com", "a@b", "a" * 250 + "@example.com", " maija@example.com", "a@b.test")
+    for bad in bad_ones:
         with pytest.raises(errors.ValidationFailed):
             validation.email(bad)
 

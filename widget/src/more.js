@@ -93,6 +93,25 @@ export default (x) => {
   const cache = {};
   let timer;
   let ctl;
+  // What readers could not find: the search the reader settled on (the server's ranking shown), reported
+  // once per page view when it is cleared or the page is left with nothing opened. Only the text and the
+  // outcome go to the server (text/plain: no CORS preflight; keepalive: it survives the page closing).
+  let last;
+  const sent = {};
+  const report = () => {
+    if (last && !last.o && !sent[last.v]) {
+      sent[last.v] = 1;
+      x.call("/v1/posts/" + x.P + "/gaps", {
+        method: "POST",
+        keepalive: true,
+        body: JSON.stringify({ q: last.v, kind: last.n ? "not_opened" : "no_results" }),
+      }).catch(() => 0);
+    }
+    last = 0;
+  };
+  list.addEventListener("click", (e) => last && e.target.closest("summary,a") && (last.o = 1));
+  addEventListener("pagehide", report);
+  D.addEventListener("visibilitychange", () => D.hidden && report());
   const show = (items, mk, text, cls) => {
     x.shown = items;
     x.mk = mk;
@@ -107,6 +126,7 @@ export default (x) => {
     clearTimeout(timer);
     ctl?.abort();
     if (!v) {
+      report();
       x.shown = x.mk = null;
       list.removeAttribute("aria-busy");
       return x.draw();
@@ -116,10 +136,9 @@ export default (x) => {
     // The server's ranking first; local matches it did not return (e.g. typed without ä/ö) after it.
     const merged = (hits) => {
       const ids = new Set(hits.map((it) => it.id));
-      return show(
-        [...hits, ...local.filter((it) => !ids.has(it.id))],
-        marker((w) => hits.w.has(w) || ts.some((t) => w.startsWith(t))),
-      );
+      const all = [...hits, ...local.filter((it) => !ids.has(it.id))];
+      last = { v, n: all.length };
+      return show(all, marker((w) => hits.w.has(w) || ts.some((t) => w.startsWith(t))));
     };
     if (cache[key]) return merged(cache[key]);
     if (ts.join("").length < 2) return show(local, prefixes(ts)); // one letter: local only
@@ -133,7 +152,7 @@ export default (x) => {
     timer = setTimeout(async () => {
       try {
         const r = await x.call(
-          "/v1/search?limit=20&q=" + encodeURIComponent(v) + (all ? "" : "&post_id=" + x.P),
+          "/v1/search?live=1&limit=20&q=" + encodeURIComponent(v) + (all ? "" : "&post_id=" + x.P),
           { signal: c.signal },
         );
         r.items.w = served(r.items);

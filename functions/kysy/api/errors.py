@@ -50,11 +50,33 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def status_of(error: errors.KysyError) -> int:
+def status_for(error_type: type[errors.KysyError]) -> int:
     for cls, status in STATUS:
-        if isinstance(error, cls):
+        if issubclass(error_type, cls):
             return status
     return 400
+
+
+def status_of(error: errors.KysyError) -> int:
+    return status_for(type(error))
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(app: Any, scope: Any) -> str:
+    """Every method some route accepts at this path (Starlette's own 405 names only the first route's).
+
+    Asks each route whether it would take the request with another method (``BaseRoute.matches``),
+    which works for nested routers too.
+    """
+    from starlette.routing import Match
+
+    def accepted(method: str) -> bool:
+        probe = {**scope, "method": method}
+        return any(route.matches(probe)[0] is Match.FULL for route in app.router.routes)
+
+    return ", ".join(method for method in _METHODS if accepted(method))
 
 
 def kysy_error_response(error: errors.KysyError) -> JSONResponse:
@@ -94,12 +116,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _validation_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
-        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request.app, request.scope)
+            message = f"This address accepts {headers['Allow']} only."
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from kysy import __version__
+from kysy.api.contract import install_contract
 from kysy.api.errors import error_body, install_error_handlers
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def create_app(title: str, settings: Settings, *, public: bool, csp: dict[str, s
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_contract(app)
     origins = settings.origins or ["*"]
     app.add_middleware(
         CORSMiddleware,

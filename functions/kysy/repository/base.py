@@ -72,6 +72,23 @@ class StoreBase:
             update["ConditionExpression"] = condition
         return {"Update": update}
 
+    def rate_op(self, key: keys.Key, maximum: int, ttl: int) -> dict[str, Any]:
+        """The ``Update`` of a rate-limit counter for a transaction: +1, refused once it holds ``maximum``."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": "ADD #c :one SET #ttl = if_not_exists(#ttl, :ttl)",
+                "ConditionExpression": "attribute_not_exists(#c) OR #c < :max",
+                "ExpressionAttributeNames": {"#c": "count", "#ttl": "ttl"},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":max": {"N": str(maximum)},
+                    ":ttl": {"N": str(ttl)},
+                },
+            }
+        }
+
     def delete_email_op(self, qa_id: str) -> dict[str, Any]:
         """Delete an asker's address item (a no-op when there is none)."""
         return {"Delete": {"TableName": self.table, "Key": keys.email_key(qa_id)}}

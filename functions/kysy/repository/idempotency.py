@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kysy.errors import RequestInProgress, Unavailable, ValidationFailed
+from kysy.errors import Conflict, RequestInProgress, Unavailable
 from kysy.repository.base import StoreBase
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ class IdempotencyMixin(StoreBase):
                     "This question is being saved already. Please wait a second.", retry_after=1
                 ) from error
             except IdempotencyValidationError as error:
-                raise ValidationFailed(
+                # A valid request that conflicts with what the key already stands for: 409, not 422.
+                raise Conflict(
                     "This Idempotency-Key was already used for a different question.", code="idempotency_key_reused"
                 ) from error
             except IdempotencyPersistenceLayerError as error:

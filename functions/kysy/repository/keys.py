@@ -16,9 +16,12 @@
 | import tombstone (editor deleted an imported record) | ``IMPORT#<post>`` | ``TOMB#<import key>`` | none |
 | search index state | ``SEARCH`` | ``INDEX`` | none (:mod:`kysy.repository.search_index`) |
 | search index change | ``SEARCH`` | ``CHANGE#<version, 12 digits>`` | none; ``ttl`` |
+| search gap | ``GAPS#<post>`` | ``W#<iso week>#<query>`` | GSI3 ``GAPS``/``<post>#<week>#<query>``; ``ttl`` |
+| | ``RATE#<client>`` | ``G#<day>`` (gap reports per client and day) | none; ``ttl`` |
 
 GSI1 ("public") and GSI2 ("lists") hold only what is public anyway (posts and published records);
-GSI3 ("private", ``QPK``/``QSK``) holds the editors' lists of pending and rejected questions. The
+GSI3 ("private", ``QPK``/``QSK``) holds the editors' lists of pending and rejected questions, and
+the search gaps (normalised query text, counts per ISO week; nothing about who searched). The
 reader function may set ``QPK``/``QSK`` on the questions it creates and nothing else: its IAM
 policy's ``dynamodb:Attributes`` list leaves out every ``GSI1*``/``GSI2*`` attribute, so it cannot
 place anything in the public indexes. Whatever is built for the public from these indexes or the
@@ -52,6 +55,8 @@ BULK_PREFIX = "BULK#"
 RATE_PREFIX = "RATE#"
 IMPORT_PREFIX = "IMPORT#"
 TOMB_PREFIX = "TOMB#"
+GAPS = "GAPS"
+GAPS_PREFIX = "GAPS#"
 # Attributes that place an item in an index, by index; the reader may set only PRIVATE_INDEX's.
 INDEX_ATTRIBUTES = {
     PUBLIC_INDEX: ("GSI1PK", "GSI1SK"),
@@ -154,6 +159,20 @@ def search_change_key(version: int) -> Key:
 
 def search_change_version(sort_key: str) -> int:
     return int(sort_key.removeprefix("CHANGE#"))
+
+
+def gap_key(post_id: str, week: str, query: str) -> Key:
+    return key(f"{GAPS_PREFIX}{post_id}", f"W#{week}#{query}")
+
+
+def gap_list_sk(post_id: str, week: str = "", query: str = "") -> str:
+    """The gap's place in the private index (GSI3 ``GAPS``): by post, then week. ``post#`` alone is a prefix."""
+    return f"{post_id}#{week}#{query}" if week else f"{post_id}#"
+
+
+def gap_rate_key(client: str, day: str) -> Key:
+    """Search gaps one client may report per UTC day."""
+    return key(f"{RATE_PREFIX}{client}", f"G#{day}")
 
 
 def is_public_item(item: dict[str, Any]) -> bool:

@@ -25,6 +25,7 @@ from kysy.repository.base import (
 )
 from kysy.repository.bulk import BulkMixin
 from kysy.repository.dynamo import is_conditional_failure, translate_errors
+from kysy.repository.gaps import GapsMixin
 from kysy.repository.idempotency import IdempotencyMixin
 from kysy.repository.keys import post_to_item, qa_from_item, qa_key, qa_to_item
 from kysy.repository.privacy import PrivacyMixin
@@ -61,7 +62,7 @@ def _counts(item: dict[str, Any]) -> Counts:
     return Counts(**{name: int(data.get(name, 0)) for name in ("pending", "flagged", "published", "rejected")})
 
 
-class Store(SubmitMixin, PrivacyMixin, BulkMixin, IdempotencyMixin, StoreBase):
+class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, StoreBase):
     # ----------------------------------------------------------------- posts
     def get_post(self, post_id: str) -> Post | None:
         with translate_errors():

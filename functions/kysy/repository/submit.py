@@ -117,7 +117,7 @@ class SubmitMixin(StoreBase):
         def rate(label: str, key: keys.Key, maximum: int, ttl: int, limit: _Limit) -> None:
             if maximum <= 0:
                 raise RateLimited(limit.message, code=limit.code, retry_after=limit.retry_after)
-            ops.append(self._rate_op(key, maximum, ttl))
+            ops.append(self.rate_op(key, maximum, ttl))
             labels.append(label)
             limit_by_label[label] = limit
 
@@ -210,19 +210,3 @@ class SubmitMixin(StoreBase):
     @staticmethod
     def _plain_key(key: keys.Key) -> dict[str, str]:
         return {name: str(value["S"]) for name, value in key.items()}
-
-    def _rate_op(self, key: keys.Key, maximum: int, ttl: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self.table,
-                "Key": key,
-                "UpdateExpression": "ADD #c :one SET #ttl = if_not_exists(#ttl, :ttl)",
-                "ConditionExpression": "attribute_not_exists(#c) OR #c < :max",
-                "ExpressionAttributeNames": {"#c": "count", "#ttl": "ttl"},
-                "ExpressionAttributeValues": {
-                    ":one": {"N": "1"},
-                    ":max": {"N": str(maximum)},
-                    ":ttl": {"N": str(ttl)},
-                },
-            }
-        }

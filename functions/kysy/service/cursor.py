@@ -15,6 +15,7 @@ import json
 from kysy.errors import InvalidCursor
 
 _SIG_BYTES = 16
+CURSOR_MAX = 512
 
 
 def encode_cursor(secret: str, scope: str, last_id: str) -> str:
@@ -26,7 +27,7 @@ def encode_cursor(secret: str, scope: str, last_id: str) -> str:
 def decode_cursor(secret: str, scope: str, cursor: str) -> str:
     """Return the last id in ``cursor`` if it was issued by us for ``scope``."""
     invalid = InvalidCursor("The page cursor is not valid for this list. Start again from the first page.")
-    if len(cursor) > 512:
+    if len(cursor) > CURSOR_MAX:
         raise invalid
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

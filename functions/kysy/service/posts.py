@@ -33,10 +33,7 @@ def _checked(changes: PostChanges) -> dict[str, object]:
     if changes.title is not None:
         out["title"] = validation.short_text(changes.title, limit=validation.TITLE_MAX, field="title")
     if changes.url is not None:
-        url = changes.url.strip()
-        if (url and not url.startswith(("https://", "http://"))) or len(url) > 2000:
-            raise ValidationFailed("The post URL must start with https:// or http://.", code="invalid_url")
-        out["url"] = url
+        out["url"] = validation.url(changes.url)
     if changes.lang is not None:
         langs = i18n.codes()  # the languages the widget, the editor view and the emails speak
         if changes.lang not in langs:

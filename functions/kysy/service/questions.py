@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from kysy.repository.idempotency import Runner
     from kysy.settings import Settings
 
-MAX_PAGE = 100
-_FLAG = re.compile(r"^(?:\*|[a-z][a-z_]{0,31})$")
-_CLIENT = re.compile(r"^[0-9a-f]{32}$")
+MAX_PAGE = validation.PAGE_MAX
+_FLAG = re.compile(validation.FLAG_PATTERN)
+_CLIENT = re.compile(validation.CLIENT_PATTERN)
 
 
 def client_key(secret: str, ip: str) -> str:
@@ -47,6 +47,13 @@ def subject_key(secret: str, email: str) -> str:
     """A keyed hash of a normalised address: finds one asker's records for a data-subject request."""
     message = f"subject:{email.strip().casefold()}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def check_origin(settings: Settings, origin: str | None) -> None:
+    """Reader writes come from the blog's own pages when the deployment names its origins."""
+    allowed = settings.origins
+    if allowed and origin is not None and origin.rstrip("/") not in allowed:
+        raise OriginNotAllowed("Questions can only be sent from the blog's own pages.")
 
 
 def validate_flag(value: str) -> str:
@@ -98,8 +105,8 @@ def _answer_key(qa: QA) -> str:
 def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
-    if not 1 <= value <= MAX_PAGE:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", code="invalid_limit")
+    if not 1 <= value <= validation.PAGE_MAX:
+        raise ValidationFailed(f"limit must be between 1 and {validation.PAGE_MAX}.", code="invalid_limit")
     return value
 
 
@@ -162,7 +169,7 @@ class QuestionService:
         (a sender is configured); otherwise it is dropped here and stored nowhere.
         """
         validation.post_id(post_id)
-        self._check_origin(client.origin)
+        check_origin(self.settings, client.origin)
         question = validation.question(submission.question)
         name = validation.name(submission.name)
         email = validation.email(submission.email)
@@ -177,10 +184,7 @@ class QuestionService:
         request = {"payload": payload | {"notify": notify}, "client": client_key(self.settings.secret, client.ip)}
         if idempotency_key is None:
             return self._create(request)
-        if not 1 <= len(idempotency_key) <= 128 or not idempotency_key.isprintable():
-            raise ValidationFailed(
-                "The Idempotency-Key header must be 1-128 printable characters.", code="invalid_idempotency_key"
-            )
+        idempotency_key = validation.idempotency_key(idempotency_key)
         if self._create_once is None:
             self._create_once = self.store.idempotent(self._create, ttl_seconds=self.settings.idempotency_ttl_seconds)
         return self._create_once({"key": f"{post_id}:{idempotency_key}", **request}, lambda_context)
@@ -225,11 +229,6 @@ class QuestionService:
         self.store.submit_question(qa, limits=limits, post_exists=post is not None, consent=consent, now=now)
         return {"id": qa.id, "status": qa.status.value, "notify": qa.notify}
 
-    def _check_origin(self, origin: str | None) -> None:
-        allowed = self.settings.origins
-        if allowed and origin is not None and origin.rstrip("/") not in allowed:
-            raise OriginNotAllowed("Questions can only be sent from the blog's own pages.")
-
     # ================================================================ editor
     def queue(
         self,
@@ -243,11 +242,11 @@ class QuestionService:
         rejected: bool = False,
     ) -> dict[str, Any]:
         """Pending (or rejected) questions, filtered by post, flag or client hash, with the counters."""
-        if post_id:
+        if post_id is not None:
             validation.post_id(post_id)
-        if flag:
+        if flag is not None:  # "" is not a flag: refused, as the contract says
             validate_flag(flag)
-        if client:
+        if client is not None:
             validate_client(client)
         size = _limit(limit, 25)
         order = "desc" if newest_first else "asc"
@@ -269,6 +268,30 @@ class QuestionService:
             "counts": {p: c.pending for p, c in counts.items() if c.pending > 0},
             "flagged": {p: c.flagged for p, c in counts.items() if c.flagged > 0},
         }
+
+    def recent_pending(self, limit: int = 100) -> list[QA]:
+        """The newest pending questions of all posts: candidates for duplicate suggestions."""
+        return self.store.queue(post_id=None, limit=limit, after_id=None, newest_first=True).items
+
+    def create(self, post_id: str, *, question: str, editor: Editor, note: str = "") -> QA:
+        """A question an editor writes (e.g. from a search that found nothing): pending, ``source=editor``,
+        ready to be answered like any reader's question. No asker, no client, no address."""
+        validation.post_id(post_id)
+        text = validation.question(question)
+        why = validation.short_text(note, limit=validation.REASON_MAX, field="note")
+        at = now_iso()
+        qa = QA(
+            post_id=post_id,
+            id=new_id(),
+            question=text,
+            source="editor",
+            created_at=at,
+            updated_at=at,
+            updated_by=editor.label,
+            audit=(AuditEntry(at=at, by=editor.label, action="create", note=why),),
+        )
+        self.store.create_pending(qa)
+        return qa
 
     def records_of_post(self, post_id: str) -> list[QA]:
         return self.store.records_of_post(validation.post_id(post_id))
@@ -360,9 +383,8 @@ class QuestionService:
         if answer is not None:
             changes["answer"] = validation.answer(answer)
             if qa.status is Status.PUBLISHED and not changes["answer"]:
-                raise ValidationFailed(
-                    "A published question needs an answer. Unpublish it first.", code="answer_required"
-                )
+                # Depends on the stored status, not on the request alone: a conflict, not invalid input.
+                raise Conflict("A published question needs an answer. Unpublish it first.", code="answer_required")
         if asker_name is not None:
             changes["asker_name"] = validation.name(asker_name)
         if not changes:
@@ -385,7 +407,7 @@ class QuestionService:
         qa = self._load(post_id, qa_id, version)
         original = self.get(post_id, validation.record_id(duplicate_of))
         if original.status is not Status.PUBLISHED or original.id == qa.id:
-            raise ValidationFailed(
+            raise Conflict(
                 "A question can only be marked as a duplicate of another published answer.", code="invalid_duplicate"
             )
         return self._change(

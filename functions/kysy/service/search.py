@@ -116,14 +116,11 @@ class SearchService:
         self, query: str, *, post_id: str | None, limit: int | None, prefix_last: bool = False
     ) -> list[dict[str, Any]]:
         size = limit if limit is not None else 10
-        if not 1 <= size <= MAX_RESULTS:
-            raise ValidationFailed(f"limit must be between 1 and {MAX_RESULTS}.", code="invalid_limit")
-        if post_id:
+        if not 1 <= size <= validation.SEARCH_MAX:
+            raise ValidationFailed(f"limit must be between 1 and {validation.SEARCH_MAX}.", code="invalid_limit")
+        if post_id is not None:
             validation.post_id(post_id)
-        if len(query) > MAX_QUERY_CHARS * 4:
-            raise ValidationFailed(
-                f"The search text is too long; use at most {MAX_QUERY_CHARS} characters.", code="query_too_long"
-            )
+        validation.search_text(query)
         text = clean_text(query, multiline=False)[:MAX_QUERY_CHARS]
         if not text:
             return []

@@ -1,12 +1,62 @@
 // Sign-in: Cognito Hosted UI (authorization code + PKCE), or a pasted local token (`kysy dev`).
-// The token lives in sessionStorage only: it is gone when the tab closes.
+//
+// Where the token lives (docs/editor-view.md, "Sign-in across tabs"): this origin's localStorage, with
+// the token's own expiry (`exp`), so a new tab of the editor view is signed in for as long as the token
+// is valid and no longer. Other origins (the blog, Cognito) cannot read it; nothing puts it in a URL or
+// a cookie. It is removed on sign-out, on a 401 from the API and when it has expired, in every tab at
+// once (the `storage` event). A token whose expiry cannot be read stays in this tab only (sessionStorage).
+const L = localStorage;
 const S = sessionStorage;
-const TOKEN = "kysy-editor-token";
+const SESSION = "kysy-editor-session";
 const PKCE = "kysy-editor-pkce";
+const SKEW = 30; // seconds: treat a token this close to its expiry as expired
 
-export const getToken = () => S.getItem(TOKEN) || "";
-export const setToken = (t) => S.setItem(TOKEN, t);
-export const clearToken = () => S.removeItem(TOKEN);
+// The `exp` claim (seconds) of a JWT, read without verifying it: only to know when to forget it (the
+// API verifies every request).
+const expiry = (token) => {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const exp = JSON.parse(atob(part + "=".repeat(-part.length & 3))).exp;
+    return Number.isFinite(exp) ? exp : 0;
+  } catch {
+    return 0;
+  }
+};
+
+const read = (store) => {
+  try {
+    return JSON.parse(store.getItem(SESSION) || "null");
+  } catch {
+    return null;
+  }
+};
+
+export const getToken = () => {
+  const saved = read(L) || read(S);
+  if (!saved || !saved.token) return "";
+  if (saved.exp && saved.exp - SKEW <= Date.now() / 1000) {
+    clearToken();
+    return "";
+  }
+  return saved.token;
+};
+
+export const setToken = (token) => {
+  clearToken();
+  const exp = expiry(token);
+  (exp ? L : S).setItem(SESSION, JSON.stringify({ token, exp }));
+};
+
+export const clearToken = () => {
+  L.removeItem(SESSION);
+  S.removeItem(SESSION);
+};
+
+// Another tab signed in or out: call back with true (a session appeared) or false (it went).
+export const onOtherTab = (callback) =>
+  addEventListener("storage", (e) => {
+    if (e.storageArea === L && (e.key === SESSION || e.key === null)) callback(Boolean(getToken()));
+  });
 
 const b64url = (bytes) =>
   btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -18,12 +68,14 @@ export async function loadConfig() {
     const r = await fetch(new URL("config.json", location.href), { cache: "no-store" });
     if (r.ok) {
       const cfg = await r.json();
+      const cache = { sharedCacheSeconds: Number(cfg?.sharedCacheSeconds) || 0 };
       if (cfg && cfg.mode === "cognito" && cfg.domain && cfg.clientId) {
-        return { ...cfg, redirectUri: cfg.redirectUri || location.origin + location.pathname };
+        return { ...cfg, ...cache, redirectUri: cfg.redirectUri || location.origin + location.pathname };
       }
+      return { mode: "local", ...cache };
     }
   } catch {} // no config yet: local mode
-  return { mode: "local" };
+  return { mode: "local", sharedCacheSeconds: 0 };
 }
 
 // Step 1: off to the Hosted UI with a fresh verifier/state kept in this tab.

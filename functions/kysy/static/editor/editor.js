@@ -1,13 +1,19 @@
-// Kysy editor view: the moderation queue, answering with a live preview, conflicts, shortcuts.
-// Plain ES module, no framework, no build step. Rule: no innerHTML anywhere; every reader or
+// Kysy editor view: the moderation queue (flags, selection, bulk rejection with undo), answering with a
+// live preview, conflicts, shortcuts; the other views (rejected, search gaps, posts, erasure) are in
+// views.js. Plain ES modules, no framework, no build step. Rule: no innerHTML anywhere; every reader or
 // editor string reaches the DOM through textContent/append (see render.js).
 import { DEFAULT, LANGS, STRINGS } from "./strings.js";
 import { h, answerBody, marked, readerDate } from "./render.js";
 import * as auth from "./auth.js";
+import { VIEWS } from "./views.js";
 
 const D = document;
 const $ = (id) => D.getElementById(id);
 const LANG_KEY = "kysy-editor-lang";
+const UNDO_KEY = "kysy-editor-undo";
+// Flag codes the queue shows and filters by: spam heuristics (service/spam.py) and the importer's check.
+const FLAGS = ["links", "spam_phrase", "caps", "repeated", "contact", "import_check"];
+const IDS_PER_CALL = 100; // POST /bulk/reject takes at most 100 ids
 
 const st = {
   cfg: { mode: "local" },
@@ -16,11 +22,18 @@ const st = {
   signinKey: "",
   order: "oldest",
   postId: "",
+  flag: "",
   items: [],
   next: null,
   counts: {},
+  flagged: {},
   posts: {},
-  sel: -1,
+  sel: -1, // the highlighted queue item: the open one, or where j/k moved
+  picked: new Set(), // queue items selected for a bulk rejection
+  lastPick: -1, // index of the last checkbox clicked (shift-click selects the range)
+  bulk: null, // a bulk rejection waiting for confirmation: {where, kind, value, n, more, what}
+  undo: null, // the last bulk rejection: {batches, n, until, skipped, next}
+  view: "queue",
   rec: null, // the opened record (admin shape)
   form: { question: "", answer: "" },
   records: [], // every record of the opened record's post
@@ -54,6 +67,7 @@ function applyLang() {
   D.documentElement.lang = st.lang;
   D.title = t("appTitle");
   for (const el of D.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of D.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
   const other = nextLang();
   $("lang").textContent = STRINGS[other].switchLang || LANGS[other];
   $("lang").lang = other;
@@ -61,7 +75,9 @@ function applyLang() {
   if (st.signinKey) $("signin-msg").textContent = t(st.signinKey);
   renderFilters();
   renderQueue();
+  renderUndo();
   renderDetail(false);
+  if (st.me && st.view !== "queue") VIEWS[st.view].render(ctx);
 }
 
 const dateFmt = () => new Intl.DateTimeFormat(st.lang, { dateStyle: "medium", timeStyle: "short" });
@@ -162,19 +178,30 @@ async function enter() {
   $("signout").hidden = false;
   $("who").textContent = t("signedInAs", { s: st.me.email || st.me.name || st.me.id });
   renderDetail(false);
+  loadUndo();
   await Promise.all([loadPosts(), loadQueue(true)]);
-  const first = $("queue-list").querySelector("button");
+  const first = $("queue-list").querySelector(".qi");
   (first || $("queue-h")).focus();
 }
 
 // ------------------------------------------------------------------ queue
 async function loadPosts() {
   try {
-    const r = await api("GET", "/posts");
-    st.posts = Object.fromEntries(r.items.map((p) => [p.id, p]));
+    const r = await api("GET", "/posts?limit=100");
+    for (const p of r.items) st.posts[p.id] = p;
     renderFilters();
   } catch (err) {
     report(err);
+  }
+}
+
+// A post's settings (its language dates the preview), fetched once when a record of it opens.
+async function ensurePost(postId) {
+  if (st.posts[postId]) return;
+  try {
+    st.posts[postId] = await api("GET", `/posts/${encodeURIComponent(postId)}`);
+  } catch {
+    st.posts[postId] = { id: postId, title: "", lang: "", version: 0 }; // readers created it: no settings yet
   }
 }
 
@@ -183,6 +210,7 @@ async function loadQueue(reset) {
   const seq = ++queueSeq; // only the latest request may draw (filters can change mid-flight)
   const q = new URLSearchParams({ order: st.order });
   if (st.postId) q.set("post_id", st.postId);
+  if (st.flag) q.set("flag", st.flag);
   if (!reset && st.next) q.set("cursor", st.next);
   $("queue").setAttribute("aria-busy", "true");
   try {
@@ -191,10 +219,15 @@ async function loadQueue(reset) {
     st.items = reset ? r.items : [...st.items, ...r.items.filter((i) => !st.items.some((x) => x.id === i.id))];
     st.next = r.next_cursor;
     st.counts = r.counts || {};
-    if (reset) st.sel = st.items.length ? Math.max(0, st.items.findIndex((i) => i.id === st.rec?.id)) : -1;
+    st.flagged = r.flagged || {};
+    if (reset) {
+      st.sel = st.items.length ? Math.max(0, st.items.findIndex((i) => i.id === st.rec?.id)) : -1;
+      st.picked = new Set([...st.picked].filter((id) => st.items.some((i) => i.id === id)));
+      st.lastPick = -1;
+    }
     renderFilters();
     renderQueue();
-    if (reset) announce(st.items.length ? t("queueLoaded", { n: total() }) : t("queueEmpty"));
+    if (reset && st.view === "queue") announce(st.items.length ? t("queueLoaded", { n: total() }) : t("queueEmpty"));
   } catch (err) {
     report(err);
   } finally {
@@ -202,8 +235,19 @@ async function loadQueue(reset) {
   }
 }
 
-const total = () => Object.values(st.counts).reduce((a, b) => a + b, 0);
+const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+const total = () => sum(st.counts);
 const postTitle = (id) => st.posts[id]?.title || id;
+const flagLabel = (f) => STRINGS[st.lang]["flag_" + f] ?? STRINGS[DEFAULT]["flag_" + f] ?? f;
+// Tags shown on a queue item and a record: draft, flags, "will be emailed" (never the address), source.
+const tags = (r) => [
+  r.answer && r.status === "pending" ? h("span", { class: "tag" }, t("draft")) : null,
+  ...(r.flags || []).map((f) => h("span", { class: "tag flag" }, flagLabel(f))),
+  r.has_email ? h("span", { class: "tag mail" }, t("hasEmail")) : null,
+  r.source && r.source !== "reader" && STRINGS[DEFAULT]["source_" + r.source]
+    ? h("span", { class: "tag src" }, t("source_" + r.source))
+    : null,
+];
 
 function renderFilters() {
   const sel = $("post-filter");
@@ -214,7 +258,18 @@ function renderFilters() {
   );
   sel.value = st.postId;
   $("order").value = st.order;
-  $("queue-count").textContent = st.me ? `(${st.postId ? st.counts[st.postId] || 0 : total()})` : "";
+  const flagged = st.postId ? st.flagged[st.postId] || 0 : sum(st.flagged);
+  $("flag-filter").replaceChildren(
+    h("option", { value: "" }, t("allFlags")),
+    h("option", { value: "*" }, t("anyFlag", { n: flagged })),
+    ...FLAGS.map((f) => h("option", { value: f }, flagLabel(f))),
+  );
+  $("flag-filter").value = st.flag;
+  const waiting = st.me ? `(${st.postId ? st.counts[st.postId] || 0 : total()})` : "";
+  $("queue-count").textContent = waiting;
+  $("nav-queue-count").textContent = waiting;
+  const inPost = st.postId ? st.counts[st.postId] || 0 : 0;
+  $("reject-post").hidden = !inPost;
 }
 
 function renderQueue() {
@@ -223,7 +278,15 @@ function renderQueue() {
     ...st.items.map((it, i) =>
       h(
         "li",
-        null,
+        { class: st.picked.has(it.id) ? "picked" : null },
+        h("input", {
+          type: "checkbox",
+          class: "qpick",
+          id: "pick-" + it.id,
+          checked: st.picked.has(it.id),
+          "aria-label": t("selectOne", { s: it.question }),
+          onclick: (e) => pick(i, e.target.checked, e.shiftKey),
+        }),
         h(
           "button",
           {
@@ -233,6 +296,7 @@ function renderQueue() {
             "aria-current": i === st.sel ? "true" : null,
             onclick: () => {
               st.sel = i;
+              highlight();
               openRecord(it.post_id, it.id);
             },
           },
@@ -241,7 +305,7 @@ function renderQueue() {
             "span",
             { class: "qm" },
             [postTitle(it.post_id), it.asker_name || t("anonymous"), when(it.created_at)].join(" · "),
-            it.answer ? h("span", { class: "tag" }, t("draft")) : null,
+            ...tags(it),
           ),
         ),
       ),
@@ -249,6 +313,223 @@ function renderQueue() {
   );
   $("queue-empty").hidden = !st.me || st.items.length > 0;
   $("more").hidden = !st.next;
+  renderPicked();
+  $("bulk-slot").replaceChildren(...(st.bulk?.where === "queue" ? [bulkPanel()] : []));
+}
+
+// The highlight follows the open item, and j/k move it (aria-current marks it for screen readers too).
+function highlight() {
+  for (const [i, b] of [...$("queue-list").querySelectorAll(".qi")].entries()) {
+    if (i === st.sel) b.setAttribute("aria-current", "true");
+    else b.removeAttribute("aria-current");
+  }
+}
+
+// ------------------------------------------------------------------ selection and bulk rejection
+function pick(i, on, range) {
+  const from = range && st.lastPick >= 0 ? Math.min(st.lastPick, i) : i;
+  const to = range && st.lastPick >= 0 ? Math.max(st.lastPick, i) : i;
+  for (const it of st.items.slice(from, to + 1)) on ? st.picked.add(it.id) : st.picked.delete(it.id);
+  st.lastPick = i;
+  renderPicked();
+}
+
+function renderPicked() {
+  const boxes = $("queue-list").querySelectorAll(".qpick");
+  st.items.forEach((it, i) => {
+    const on = st.picked.has(it.id);
+    if (boxes[i]) boxes[i].checked = on;
+    boxes[i]?.closest("li").classList.toggle("picked", on);
+  });
+  const n = st.items.filter((it) => st.picked.has(it.id)).length;
+  const all = $("select-all");
+  all.checked = n > 0 && n === st.items.length;
+  all.indeterminate = n > 0 && n < st.items.length;
+  all.disabled = !st.items.length;
+  $("sel-count").textContent = n ? t("selected", { n }) : "";
+  $("bulk-reject").disabled = !n;
+}
+
+function pickedRefs() {
+  return st.items.filter((it) => st.picked.has(it.id)).map((it) => ({ post_id: it.post_id, id: it.id }));
+}
+
+// Ask before rejecting: how many, which, and that it can be undone. `where` says which column shows it.
+async function askBulk(where, kind, value) {
+  let n;
+  let more = false;
+  let what;
+  if (kind === "ids") {
+    n = value.length;
+    what = t("confirmBulkSelected");
+  } else if (kind === "post") {
+    n = st.counts[value] || 0;
+    more = n > 500;
+    what = t("confirmBulkPost", { s: postTitle(value) });
+  } else {
+    announce(t("counting"));
+    try {
+      const r = await api("GET", "/queue?" + new URLSearchParams({ client: value.client, limit: "100" }));
+      n = r.items.length;
+      more = Boolean(r.next_cursor);
+    } catch (err) {
+      return report(err);
+    }
+    what = t("confirmBulkSender", { s: value.question });
+    value = value.client;
+  }
+  if (!n) return announce(t("nothingToReject"));
+  st.bulk = { where, kind, value, n, more, what };
+  where === "queue" ? renderQueue() : renderDetail(true);
+  $("bulk-confirm-h").focus();
+}
+
+function bulkPanel() {
+  const c = st.bulk;
+  return h(
+    "form",
+    {
+      id: "bulk-confirm",
+      class: "panel confirm",
+      "aria-labelledby": "bulk-confirm-h",
+      onsubmit: (e) => (e.preventDefault(), runBulk()),
+    },
+    h("h3", { id: "bulk-confirm-h", tabindex: "-1" }, t(c.more ? "confirmBulkMany" : "confirmBulkTitle", { n: c.n })),
+    h("p", null, c.what),
+    h("p", { class: "hint" }, t("confirmBulkBody")),
+    h("label", { for: "bulk-reason" }, t("rejectReason")),
+    h("input", { id: "bulk-reason", type: "text", maxlength: "500", autocomplete: "off" }),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "danger", id: "bulk-go", disabled: st.busy }, t("confirmBulkBtn", { n: c.n })),
+      h("button", { type: "button", onclick: cancelBulk }, t("cancel")),
+    ),
+  );
+}
+
+function cancelBulk() {
+  const where = st.bulk?.where;
+  st.bulk = null;
+  if (where === "detail") {
+    renderDetail(true);
+    $("detail-h").focus();
+  } else {
+    renderQueue();
+    $("bulk-reject").disabled ? $("queue-h").focus() : $("bulk-reject").focus();
+  }
+}
+
+async function runBulk() {
+  const c = st.bulk;
+  if (!c || st.busy) return;
+  const reason = $("bulk-reason")?.value || "";
+  const bodies =
+    c.kind === "ids"
+      ? Array.from({ length: Math.ceil(c.value.length / IDS_PER_CALL) }, (_, i) => ({
+          ids: c.value.slice(i * IDS_PER_CALL, (i + 1) * IDS_PER_CALL),
+          reason,
+        }))
+      : [{ [c.kind === "post" ? "post_id" : "client"]: c.value, reason }];
+  st.busy = true;
+  announce(t("working"));
+  const done = { batches: [], n: 0, skipped: 0, until: "", next: null };
+  try {
+    for (const body of bodies) {
+      const r = await api("POST", "/bulk/reject", body);
+      if (r.batch_id) done.batches.push(r.batch_id);
+      done.n += r.rejected.length;
+      done.skipped += r.skipped.length;
+      if (r.undo_until && (!done.until || r.undo_until < done.until)) done.until = r.undo_until;
+      if (r.more) done.next = { kind: c.kind, value: c.value };
+      if (st.rec && r.rejected.includes(st.rec.id)) st.rec = null;
+    }
+  } catch (err) {
+    report(err);
+  } finally {
+    st.busy = false;
+  }
+  st.bulk = null;
+  st.picked = new Set();
+  if (done.batches.length) {
+    st.undo = done;
+    saveUndo();
+  }
+  renderDetail(true);
+  $("cols").classList.remove("show-detail");
+  await loadQueue(true);
+  renderUndo();
+  announce([t("bulkDone", { n: done.n }), done.skipped ? t("bulkSkipped", { n: done.skipped }) : ""].join(" ").trim());
+  ($("undo-btn") || $("queue-h")).focus();
+}
+
+// ------------------------------------------------------------------ undo banner
+function saveUndo() {
+  if (st.undo) localStorage.setItem(UNDO_KEY, JSON.stringify(st.undo));
+  else localStorage.removeItem(UNDO_KEY);
+}
+
+function loadUndo() {
+  try {
+    st.undo = JSON.parse(localStorage.getItem(UNDO_KEY) || "null");
+  } catch {
+    st.undo = null;
+  }
+  renderUndo();
+}
+
+let undoTimer = 0;
+function renderUndo() {
+  const box = $("undo");
+  clearTimeout(undoTimer);
+  const u = st.undo;
+  const left = u ? Date.parse(u.until) - Date.now() : 0;
+  if (!u || !st.me || !(left > 0)) {
+    if (u && st.me) (st.undo = null), saveUndo();
+    box.hidden = true;
+    return box.replaceChildren();
+  }
+  undoTimer = setTimeout(renderUndo, Math.min(left, 2 ** 31 - 1)); // the button goes when the window does
+  box.hidden = false;
+  box.replaceChildren(
+    h("p", { id: "undo-msg" }, t("bulkDone", { n: u.n }), " ", t("undoUntil", { s: when(u.until) })),
+    ...(u.next ? [h("p", null, t("bulkMore"))] : []),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", id: "undo-btn", class: "primary", onclick: undoBulk }, t("undo")),
+      u.next
+        ? h("button", { type: "button", class: "danger", onclick: () => askBulk("queue", u.next.kind, u.next.kind === "client" ? { client: u.next.value, question: "" } : u.next.value) }, t("bulkNext"))
+        : null,
+      h("button", { type: "button", onclick: () => ((st.undo = null), saveUndo(), renderUndo(), $("queue-h").focus()) }, t("close")),
+    ),
+  );
+}
+
+async function undoBulk() {
+  const u = st.undo;
+  if (!u || st.busy) return;
+  st.busy = true;
+  announce(t("working"));
+  let restored = 0;
+  let skipped = 0;
+  try {
+    for (const id of u.batches) {
+      const r = await api("POST", `/bulk/${encodeURIComponent(id)}/undo`);
+      restored += r.restored.length;
+      skipped += r.skipped.length;
+    }
+  } catch (err) {
+    report(err);
+  } finally {
+    st.busy = false;
+  }
+  st.undo = null;
+  saveUndo();
+  renderUndo();
+  await loadQueue(true);
+  announce([t("undone", { n: restored }), skipped ? t("undoSkipped", { n: skipped }) : ""].join(" ").trim());
+  ($("queue-list").querySelector(".qi") || $("queue-h")).focus();
 }
 
 let loadingMore = false;
@@ -259,24 +540,26 @@ async function move(step) {
     await loadQueue(false).finally(() => (loadingMore = false));
   }
   st.sel = Math.min(st.items.length - 1, Math.max(0, (st.sel < 0 ? (step > 0 ? -1 : 0) : st.sel) + step));
-  for (const [i, b] of [...$("queue-list").querySelectorAll("button")].entries())
-    b.setAttribute("aria-current", String(i === st.sel));
-  $("app").classList.remove("show-detail");
-  $("queue-list").querySelectorAll("button")[st.sel]?.focus();
+  highlight();
+  $("cols").classList.remove("show-detail");
+  $("queue-list").querySelectorAll(".qi")[st.sel]?.focus();
 }
 
 // ------------------------------------------------------------------ one record
-async function openRecord(postId, qaId, { focus = true } = {}) {
+async function openRecord(postId, qaId, { focus = true, field = "detail-h" } = {}) {
   announce(t("loading"));
   try {
     const [rec, all] = await Promise.all([
       api("GET", `/posts/${encodeURIComponent(postId)}/questions/${encodeURIComponent(qaId)}`),
       api("GET", `/posts/${encodeURIComponent(postId)}/questions`),
+      ensurePost(postId),
     ]);
+    st.sel = st.items.findIndex((i) => i.id === rec.id);
+    highlight();
     show(rec, all.items);
     clearTimeout(announceTimer);
     $("status").textContent = "";
-    if (focus) $("detail-h").focus();
+    if (focus) ($(field) || $("detail-h")).focus();
   } catch (err) {
     report(err);
   }
@@ -291,7 +574,8 @@ function show(rec, records) {
   st.panel = "";
   st.conflict = null;
   st.reference = null;
-  $("app").classList.add("show-detail");
+  if (st.bulk?.where === "detail") st.bulk = null;
+  $("cols").classList.add("show-detail");
   renderDetail(true);
 }
 
@@ -311,6 +595,7 @@ function renderDetail(fresh) {
   }
   const rec = st.rec;
   const isPub = rec.status === "published";
+  const isRejected = rec.status === "rejected";
   const area = (id, label, value, extra = {}) => [
     h("label", { for: id }, label),
     h("textarea", { id, ...extra, oninput: onInput }, value),
@@ -318,7 +603,9 @@ function renderDetail(fresh) {
   const btn = (label, onclick, attrs = {}) => h("button", { type: "button", onclick, ...attrs }, label);
   const busy = st.busy ? { disabled: true } : {};
 
-  const actions = isPub
+  const actions = isRejected
+    ? [btn(t("restore"), () => act("restore"), { class: "primary", ...busy })]
+    : isPub
     ? [
         btn(t("saveChanges"), () => act("save"), { class: "primary", "aria-keyshortcuts": "p", ...busy }),
         btn(t("unpublish"), () => act("unpublish"), busy),
@@ -377,18 +664,54 @@ function renderDetail(fresh) {
     h("span", { class: "tag s-" + rec.status }, statusLabel(rec.status)),
     postTitle(rec.post_id),
     t("asked", { s: when(rec.created_at) }),
-    t("by", { s: rec.asker_name || t("anonymous") }) + (rec.asker_email ? ` <${rec.asker_email}>` : ""),
+    t("by", { s: rec.asker_name || t("anonymous") }),
     t("version", { n: rec.version }),
   ];
+  const marks = tags(rec).filter(Boolean);
+  // Why the importer was unsure (its note on the import in the audit trail).
+  const importNote =
+    (rec.flags || []).includes("import_check") &&
+    [...(rec.audit || [])].reverse().find((a) => a.action === "import" && a.note)?.note;
+  const dup = rec.duplicate_of && st.records.find((r) => r.id === rec.duplicate_of);
+  const why = isRejected
+    ? rec.duplicate_of
+      ? t("duplicateInfo", { s: dup ? dup.question : rec.duplicate_of })
+      : t("rejectedInfo", { s: rec.reject_reason || "—" })
+    : rec.reject_reason;
+
+  // Clearing a flood from here: every waiting question of this sender, or of this post.
+  const flood =
+    rec.status === "pending" &&
+    h(
+      "details",
+      { class: "panel flood", open: st.bulk?.where === "detail" },
+      h("summary", null, t("floodTitle")),
+      rec.client ? h("p", { class: "hint" }, t("floodHint")) : null,
+      h(
+        "div",
+        { class: "actions" },
+        rec.client
+          ? btn(t("rejectSender"), () => askBulk("detail", "client", { client: rec.client, question: rec.question }), {
+              class: "danger",
+              id: "reject-sender",
+            })
+          : null,
+        btn(t("rejectPost"), () => askBulk("detail", "post", rec.post_id), { class: "danger", id: "reject-this-post" }),
+      ),
+      st.bulk?.where === "detail" ? bulkPanel() : null,
+    );
 
   box.replaceChildren(
     ...[
     h("button", { type: "button", class: "back", onclick: backToQueue }, "← " + t("back")),
     h("h2", { id: "detail-h", tabindex: "-1" }, rec.question),
     h("p", { class: "meta" }, ...meta.flatMap((m, i) => (i ? [" · ", m] : [m]))),
-    rec.reject_reason ? h("p", { class: "meta" }, rec.reject_reason) : null,
+    marks.length ? h("p", { class: "meta" }, ...marks) : null,
+    importNote ? h("p", { class: "meta", id: "import-why" }, t("importReason", { s: importNote })) : null,
+    why ? h("p", { class: "meta", id: "reject-why" }, why) : null,
     st.conflict ? conflictPanel() : null,
-    h(
+    isRejected ? h("div", { class: "actions" }, ...actions) : null,
+    isRejected ? null : h(
       "div",
       { class: "work" },
       h(
@@ -413,7 +736,8 @@ function renderDetail(fresh) {
         st.reference ? referenceBox() : null,
       ),
     ),
-    h("div", { class: "side" }, similarBox(), answersBox()),
+    flood || null,
+    isRejected ? null : h("div", { class: "side" }, similarBox(), answersBox()),
     ].filter(Boolean),
   );
   renderPreview();
@@ -538,9 +862,10 @@ function openPanel(name) {
 }
 
 function backToQueue() {
-  $("app").classList.remove("show-detail");
-  const b = $("queue-list").querySelectorAll("button")[st.sel];
-  (b || $("queue-h")).focus();
+  $("cols").classList.remove("show-detail");
+  const pane = $(st.view);
+  const b = st.view === "queue" ? $("queue-list").querySelectorAll(".qi")[st.sel] : null;
+  (b || pane.querySelector("h1")).focus();
 }
 
 // ------------------------------------------------------------------ changes
@@ -563,6 +888,8 @@ function request(kind, mine, version) {
       return ["POST", path(r, "duplicate"), { version, duplicate_of: mine.duplicate_of }];
     case "unpublish":
       return ["POST", path(r, "unpublish"), { version }];
+    case "restore":
+      return ["POST", path(r, "restore"), { version }];
   }
 }
 
@@ -573,6 +900,7 @@ const DONE = {
   reject: "rejected",
   duplicate: "duplicated",
   unpublish: "unpublished",
+  restore: "restored",
 };
 
 async function act(kind, dupOf, mine) {
@@ -607,15 +935,21 @@ async function act(kind, dupOf, mine) {
 }
 
 async function afterChange(kind, updated) {
-  const msg = t(DONE[kind]);
-  const leaves = updated.status !== "pending";
+  // "Published": readers see it on their next view; say how long a CDN in front may take (README "Caching").
+  const cdn = st.cfg.sharedCacheSeconds;
+  const msg = kind === "publish" && cdn ? t("publishedCdn", { n: cdn }) : t(DONE[kind]);
+  if (kind === "restore") {
+    st.counts[updated.post_id] = (st.counts[updated.post_id] || 0) + 1;
+    VIEWS.rejected.forget(ctx, updated.id);
+  }
+  const leaves = updated.status !== "pending" && kind !== "restore";
   const idx = st.items.findIndex((i) => i.id === updated.id);
   if (idx >= 0 && leaves) {
     st.items.splice(idx, 1);
     st.counts[updated.post_id] = Math.max(0, (st.counts[updated.post_id] || 1) - 1);
     st.sel = Math.min(idx, st.items.length - 1);
   } else if (idx >= 0) st.items[idx] = updated;
-  if (kind === "unpublish") await loadQueue(true);
+  if (kind === "unpublish" || kind === "restore") await loadQueue(true);
   const others = st.records.filter((r) => r.id !== updated.id);
   st.records = [...others, updated];
   if (leaves && kind !== "save") {
@@ -625,9 +959,7 @@ async function afterChange(kind, updated) {
     renderFilters();
     renderQueue();
     renderDetail(true);
-    $("app").classList.remove("show-detail");
-    const b = $("queue-list").querySelectorAll("button")[st.sel];
-    (b || $("queue-h")).focus();
+    backToQueue();
   } else {
     show(updated, null);
     renderFilters();
@@ -739,7 +1071,8 @@ function onKey(e) {
   const el = e.target;
   const typing = el.closest && el.closest("input, textarea, select, [contenteditable]");
   if (e.key === "Escape") {
-    if (st.panel) {
+    if (st.bulk) cancelBulk();
+    else if (st.panel) {
       st.panel = "";
       renderDetail(true);
       $("f-answer").focus();
@@ -749,9 +1082,15 @@ function onKey(e) {
   if (typing) return;
   const primary = st.rec && st.rec.status === "published" ? "save" : "publish";
   const pending = st.rec && st.rec.status !== "published";
+  const queue = st.view === "queue";
   const keys = {
-    j: () => move(1),
-    k: () => move(-1),
+    j: () => queue && move(1),
+    k: () => queue && move(-1),
+    x: () => {
+      const it = queue && st.items[st.sel];
+      if (!it) return;
+      pick(st.sel, !st.picked.has(it.id), false);
+    },
     "?": () => openHelp(),
     p: () => st.rec && act(primary),
     d: () => pending && act("draft"),
@@ -770,6 +1109,49 @@ function openHelp() {
   $("help").showModal();
 }
 
+// ------------------------------------------------------------------ views
+// The left column shows one view; each keeps its own list (views.js). Opened records use the right column.
+function setView(name) {
+  if (!(name === "queue" || name in VIEWS)) return;
+  st.view = name;
+  for (const b of $("views").querySelectorAll("button")) {
+    if (b.dataset.view === name) b.setAttribute("aria-current", "page");
+    else b.removeAttribute("aria-current");
+  }
+  for (const pane of $("cols").querySelectorAll(".pane")) pane.hidden = pane.id !== name;
+  $("cols").classList.remove("show-detail");
+  if (name !== "queue") VIEWS[name].show(ctx);
+  else loadQueue(true);
+  $(name).querySelector("h1").focus();
+}
+
+// What views.js may use: state, texts, the API, messages and the record editor.
+const ctx = {
+  st,
+  t,
+  h,
+  $,
+  api,
+  announce,
+  fail,
+  report,
+  when,
+  postTitle,
+  tags,
+  langs: LANGS,
+  openRecord,
+  showQueueOf: (postId) => {
+    st.postId = postId;
+    st.flag = "";
+    setView("queue");
+  },
+  noteCreated: (rec) => {
+    st.counts[rec.post_id] = (st.counts[rec.post_id] || 0) + 1;
+    renderFilters();
+  },
+  renderFilters,
+};
+
 // ------------------------------------------------------------------ start
 async function start() {
   st.lang = pickLang();
@@ -785,9 +1167,14 @@ async function start() {
   $("help").addEventListener("close", () => $("help-btn").focus());
   $("signout").addEventListener("click", () => {
     const url = auth.signOutUrl(st.cfg);
-    auth.clearToken();
+    auth.clearToken(); // every other tab signs out too (the storage event)
     if (url) location.assign(url);
     else toSignIn("signedOut");
+  });
+  // Signed in or out in another tab of this origin: follow it.
+  auth.onOtherTab((signedIn) => {
+    if (signedIn && !st.me) enter();
+    else if (!signedIn && st.me) toSignIn("signedOutElsewhere");
   });
   $("signin-local").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -800,6 +1187,7 @@ async function start() {
     $("token").removeAttribute("aria-invalid");
     $("token").value = "";
     auth.setToken(token);
+    if (!auth.getToken()) return toSignIn("expired"); // its own expiry has passed already
     enter();
   });
   $("cognito-btn").addEventListener("click", () => auth.startCognito(st.cfg, st.lang));
@@ -810,14 +1198,38 @@ async function start() {
   });
   $("post-filter").addEventListener("change", (e) => {
     st.postId = e.target.value;
+    st.bulk = null;
     loadQueue(true);
   });
+  $("flag-filter").addEventListener("change", (e) => {
+    st.flag = e.target.value;
+    st.bulk = null;
+    loadQueue(true);
+  });
+  $("select-all").addEventListener("change", (e) => {
+    for (const it of st.items) e.target.checked ? st.picked.add(it.id) : st.picked.delete(it.id);
+    st.lastPick = -1;
+    renderPicked();
+  });
+  $("bulk-reject").addEventListener("click", () => askBulk("queue", "ids", pickedRefs()));
+  $("reject-post").addEventListener("click", () => st.postId && askBulk("queue", "post", st.postId));
+  for (const b of $("views").querySelectorAll("button")) b.addEventListener("click", () => setView(b.dataset.view));
   $("refresh").addEventListener("click", () => Promise.all([loadPosts(), loadQueue(true)]));
   $("more").addEventListener("click", async () => {
     const before = st.items.length;
     await loadQueue(false);
     st.items[before] && $("qi-" + st.items[before].id).focus();
   });
+  $("cols").addEventListener("click", (e) => {
+    // Shift-click on a row's text selects the range too (the checkbox handles its own clicks).
+    if (!e.shiftKey || e.target.closest(".qpick")) return;
+    const li = e.target.closest("#queue-list > li");
+    if (!li) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const i = [...$("queue-list").children].indexOf(li);
+    pick(i, !st.picked.has(st.items[i].id), true);
+  }, true);
   D.addEventListener("keydown", onKey);
 
   st.cfg = await auth.loadConfig();
