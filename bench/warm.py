@@ -235,6 +235,9 @@ def through_moto(calls: int) -> Result:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
     port = free_port()
+    from kysy import moto_patch
+
+    moto_patch.install()  # as kysy dev and the tests run moto (see kysy.moto_patch)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

@@ -80,8 +80,10 @@ def dynamodb_endpoint() -> Iterator[str]:
         return
     from moto.server import ThreadedMotoServer
 
+    from kysy import moto_patch
     from kysy.devserver import free_port
 
+    moto_patch.install()  # transactions that do not copy the whole table (see kysy.moto_patch)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -65,6 +65,10 @@ class LocalDynamoDB:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from kysy import moto_patch
+
+        moto_patch.install()  # transactions that do not copy the whole table (see kysy.moto_patch)
+
         self.watch = WriteWatch(DomainDispatcherApplication(create_backend_app))
         self.server = make_server("127.0.0.1", port, self.watch, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)

@@ -86,7 +86,7 @@ def test_every_admin_route_refuses_without_a_valid_editor_token(editor, signer, 
 
 
 def test_full_path_reader_to_queue_to_published(reader, editor, editor_token, ask, post_id):
-    qa_id = ask(post_id, "Kuinka pitkä videon pitäisi olla?", email="lukija@example.com", name="Lukija")
+    qa_id = ask(post_id, "Kuinka pitkä videon pitäisi olla?", email="lukija@example.com", notify=True, name="Lukija")
     queue = call(editor.handler, "GET", "/v1/admin/queue", editor_token, query={"post_id": post_id}).json()
     [queued] = queue["items"]
     assert queued["id"] == qa_id
@@ -150,7 +150,7 @@ def test_edit_unpublish_reject_duplicate_delete(reader, editor, editor_token, as
     )
     assert republished.json()["status"] == "published"
 
-    second = ask(post_id, "Toinen kysymys samasta?", email="toinen@example.com")
+    second = ask(post_id, "Toinen kysymys samasta?", email="toinen@example.com", notify=True)
     duplicate = call(
         editor.handler, "POST", f"{base}/{second}/duplicate", editor_token, {"version": 1, "duplicate_of": first}
     )
@@ -158,7 +158,7 @@ def test_edit_unpublish_reject_duplicate_delete(reader, editor, editor_token, as
     assert duplicate.json()["duplicate_of"] == first
     assert duplicate.json()["status"] == "rejected"
 
-    third = ask(post_id, "Asiaton kysymys?", email="kolmas@example.com")
+    third = ask(post_id, "Asiaton kysymys?", email="kolmas@example.com", notify=True)
     rejected = call(
         editor.handler, "POST", f"{base}/{third}/reject", editor_token, {"version": 1, "reason": "Ei liity aiheeseen"}
     )

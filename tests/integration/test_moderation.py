@@ -69,7 +69,8 @@ def test_queue_filters_by_client_hash_which_only_editors_see(reader, editor, edi
 
 def test_bulk_reject_a_clients_flood_then_undo(reader, editor, editor_token, store, post_id):
     flood = [
-        ask(reader, post_id, f"Roskaa numero {n}?", ip="198.51.100.70", email=f"x{n}@example.com") for n in range(4)
+        ask(reader, post_id, f"Roskaa numero {n}?", ip="198.51.100.70", email=f"x{n}@example.com", notify=True)
+        for n in range(4)
     ]
     keeper = ask(reader, post_id, "Aito kysymys?", ip="198.51.100.71")
     client = next(i["client"] for i in queue(editor, editor_token, post_id=post_id)["items"] if i["id"] == flood[0])

@@ -118,7 +118,7 @@ def test_reader_to_editor_to_asker_email_through_the_stream(
 ):
     digests(aws)  # drain anything earlier tests left
     before = len(sent_emails())
-    with_email = ask(reader.handler, post_id, "Saako videon upottaa blogiin?", name="Lukija", email=ASKER)
+    with_email = ask(reader.handler, post_id, "Saako videon upottaa blogiin?", name="Lukija", email=ASKER, notify=True)
     ask(reader.handler, post_id, "Entä podcastit?")
     ask(reader.handler, post_id, "Ei ilmoitusta, kiitos.", email="toinen@example.net", notify=False)
 
@@ -160,8 +160,8 @@ def test_reader_to_editor_to_asker_email_through_the_stream(
 def test_duplicate_and_rejection_through_the_stream(reader, editor, editor_token, store, poller, post_id):
     before = len(sent_emails())
     original = ask(reader.handler, post_id, "Alkuperäinen kysymys?")
-    dup = ask(reader.handler, post_id, "Sama kysymys uudestaan?", email=ASKER)
-    rejected = ask(reader.handler, post_id, "Roskaa?", email="roska@example.net")
+    dup = ask(reader.handler, post_id, "Sama kysymys uudestaan?", email=ASKER, notify=True)
+    rejected = ask(reader.handler, post_id, "Roskaa?", email="roska@example.net", notify=True)
     base = f"/v1/admin/posts/{post_id}/questions"
     api(editor.handler, "POST", f"{base}/{original}/answer", editor_token, {"version": 1, "answer": "Vastaus."})
     marked = api(
@@ -185,7 +185,7 @@ def test_ses_failure_is_retried_then_dead_lettered_while_the_api_answered_normal
     with mock.patch.dict(os.environ, {"KYSY_SENDER_EMAIL": "not-verified@example.com"}):
         get_settings.cache_clear()
         notify_handler.reset()
-        qa_id = ask(reader.handler, post_id, "Tuleeko tästä sähköposti?", email=ASKER)  # 202
+        qa_id = ask(reader.handler, post_id, "Tuleeko tästä sähköposti?", email=ASKER, notify=True)  # 202
         published = api(
             editor.handler,
             "POST",
@@ -209,7 +209,7 @@ def test_ses_failure_is_retried_then_dead_lettered_while_the_api_answered_normal
 
 def test_kysy_dev_writes_emails_to_its_outbox(kysy_server):
     post_id = f"outbox-{uuid.uuid4().hex[:8]}"
-    qa_id = kysy_server.submit(post_id, "Tuleeko vastaus postiin?", email=ASKER, name="Lukija")["id"]
+    qa_id = kysy_server.submit(post_id, "Tuleeko vastaus postiin?", email=ASKER, notify=True, name="Lukija")["id"]
     answered = httpx.post(
         f"{kysy_server.base_url}/v1/admin/posts/{post_id}/questions/{qa_id}/answer",
         json={"version": 1, "answer": "Tulee."},

@@ -50,6 +50,14 @@ def test_an_address_given_without_consent_is_stored_nowhere(reader, store, post_
     assert (record.notify, record.has_email) == (False, False)
 
 
+def test_an_address_sent_without_notify_is_not_consent(reader, store, post_id):
+    """An API client that leaves ``notify`` out has not asked to be emailed: the address is not kept."""
+    email = address()
+    accepted = ask(reader.handler, post_id, "Saako osoitteen antaa?", email=email)
+    assert accepted["notify"] is False
+    assert where_is(store, email) == {}
+
+
 def test_with_consent_the_address_lives_only_in_its_own_item_with_the_retention_ttl(reader, store, post_id):
     email = address()
     before = int(time.time())

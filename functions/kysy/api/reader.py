@@ -89,7 +89,10 @@ class QuestionIn(BaseModel):
         description="Only to tell the asker about the answer; never shown or published.",
         json_schema_extra=EMAIL_OR_NULL,
     )
-    notify: bool | None = Field(default=None, description="Email me when answered (default: when an email is given)")
+    notify: bool | None = Field(
+        default=None,
+        description="Email me when answered: the consent the address needs. Without `true` the address is not kept.",
+    )
     website: str | None = Field(default=None, max_length=1_000, description="Leave empty (bot trap)")
 
 

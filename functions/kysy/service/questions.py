@@ -173,8 +173,8 @@ class QuestionService:
         question = validation.question(submission.question)
         name = validation.name(submission.name)
         email = validation.email(submission.email)
-        wants = bool(email) if submission.notify is None else submission.notify and bool(email)
-        notify = wants and self.settings.asker_emails_on
+        # Consent is explicit: an address sent without ``notify: true`` is not kept (GDPR art. 7).
+        notify = bool(submission.notify) and bool(email) and self.settings.asker_emails_on
         if submission.website and submission.website.strip():
             # A bot filled the honeypot: answer like a success so it learns nothing; store nothing.
             return {"id": new_id(), "status": Status.PENDING.value, "notify": notify}
