@@ -203,6 +203,9 @@ def configure(
         }
     )
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    # The banner stays readable: warnings and errors only, no metric lines (set either to see them).
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("KYSY_DYNAMODB_TIMEOUT_SECONDS", "30")  # moto is much slower than DynamoDB
     from kysy.settings import get_settings
 

@@ -23,7 +23,10 @@ def start_local_indexer(state_dir: Path) -> StreamPoller | None:
     settings = get_settings()
     try:
         poller: StreamPoller | None = StreamPoller.from_settings(
-            settings, handler=indexer_handler.handler, dead_letter_dir=state_dir / "dead-letter-indexer"
+            settings,
+            handler=indexer_handler.handler,
+            dead_letter_dir=state_dir / "dead-letter-indexer",
+            function_name=FUNCTION,
         )
     except Exception as error:  # no stream support: search keeps the index built at start
         logger.warning("Local search indexing is off: cannot read the table's stream", extra={"error": str(error)})

@@ -97,6 +97,7 @@ class StreamPoller:
         base_delay: float = 0.5,
         start_at: str = "LATEST",
         sleep: Callable[[float], None] = time.sleep,
+        function_name: str = "kysy-notifier-local",
     ) -> None:
         self.dynamodb = dynamodb
         self.streams = streams
@@ -109,6 +110,7 @@ class StreamPoller:
         self.base_delay = base_delay
         self.start_at = start_at
         self.sleep = sleep
+        self.function_name = function_name  # what the handler's logs name (notifier or indexer)
         self.region = str(streams.meta.region_name)
         self.stream_arn = self._stream_arn()
         self._iterators: dict[str, str | None] = {}
@@ -218,7 +220,14 @@ class StreamPoller:
     def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
         event = {"Records": records}
         try:
-            result = self.handler(event, LocalContext(aws_request_id=str(uuid.uuid4())))
+            result = self.handler(
+                event,
+                LocalContext(
+                    function_name=self.function_name,
+                    invoked_function_arn=f"arn:aws:lambda:local:000000000000:function:{self.function_name}",
+                    aws_request_id=str(uuid.uuid4()),
+                ),
+            )
         except Exception as error:  # a function error: the whole batch failed
             logger.error("Notifier handler raised", extra={"error": type(error).__name__})
             return {r["dynamodb"]["SequenceNumber"] for r in records}
