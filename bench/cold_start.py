@@ -12,7 +12,11 @@ functions/requirements.txt pip-installed for this host into .aws-sam/bench-packa
 with ``python -S`` so nothing else is importable. The dev venv also holds httpx, requests,
 moto, ... which change what imports and what the X-Ray SDK patches, so ``--venv`` numbers are
 higher than a function's. The plain baseline gets only the runtime's boto3. bench/naive_fastapi_handler.py (one route,
-FastAPI + Mangum + Powertools Logger/Metrics + boto3) shows what the framework alone costs.
+FastAPI + Mangum + Powertools Logger/Metrics + boto3) shows what a typical FastAPI handler costs,
+bench/floor_fastapi_handler.py (FastAPI imported as lean as Kysy does, Mangum, a botocore client,
+one route, nothing else) what any FastAPI handler costs at least, and
+bench/floor_powertools_handler.py that floor with the observability Kysy's functions must have
+(Powertools Logger/Metrics, the X-Ray Tracer as deployed) - the floor under a Kysy function.
 
 Every run is a new process (``python -c 'import <module>'`` timed inside the child, so the
 interpreter's own start-up is left out and only the handler module's INIT work is measured:
@@ -20,7 +24,11 @@ imports plus the module body - settings, the boto3 client, the FastAPI app). The
 the one Lambda gives a function: table name, region, (dummy) credentials, ``AWS_LAMBDA_FUNCTION_NAME``
 and ``LAMBDA_TASK_ROOT``, so ``kysy.api.observability`` takes its in-Lambda path and creates the
 X-Ray Tracer unless ``POWERTOOLS_TRACE_DISABLED`` is set. The baseline is ``bench/plain_handler.py``:
-boto3, one DynamoDB client, one handler doing one Query.
+boto3, one DynamoDB client, one handler doing one Query. Rows are interleaved (one process of each
+row in turn), so load from other processes on a shared machine falls on every row alike and the
+ratios stay comparable even when absolute times drift. Each child also reports its CPU time
+(``time.process_time``): on a machine shared with other work the wall-clock figures swing, the
+CPU figures much less; both columns are printed, with their ratios to the plain handler.
 
 Byte-code caches are warm (one discarded run first). Lambda cannot write ``__pycache__`` into
 /var/task, so without SnapStart a real cold start also compiles every module the package does
@@ -48,10 +56,10 @@ PACKAGE = ROOT / ".aws-sam" / "bench-package"
 
 CHILD = (
     "import sys, time\n"
-    "t0 = time.perf_counter()\n"
+    "t0, c0 = time.perf_counter(), time.process_time()\n"
     "import importlib\n"
     "importlib.import_module(sys.argv[1])\n"
-    "print(f'{(time.perf_counter() - t0) * 1000:.3f}')\n"
+    "print(f'{(time.perf_counter() - t0) * 1000:.3f} {(time.process_time() - c0) * 1000:.3f}')\n"
 )
 
 
@@ -70,7 +78,7 @@ class Layout:
             parts = [BENCH, self.source]
         elif module == "plain_handler":
             parts = [BENCH, PACKAGE / "runtime"]
-        elif module == "naive_fastapi_handler":
+        elif module in ("naive_fastapi_handler", "floor_fastapi_handler", "floor_powertools_handler"):
             parts = [BENCH, PACKAGE / "task", PACKAGE / "runtime"]
         else:  # /var/task (the function's dependencies and code), then the runtime's boto3
             parts = [PACKAGE / "task", self.source, PACKAGE / "runtime"]
@@ -116,19 +124,22 @@ def lambda_env(*, tracing: bool, layout: Layout, module: str) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": "kysy",
         "POWERTOOLS_METRICS_NAMESPACE": "Kysy",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
     if not tracing:
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
     return env
 
 
-def import_ms(module: str, env: dict[str, str], layout: Layout) -> float:
+def import_ms(module: str, env: dict[str, str], layout: Layout) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one fresh import (CPU: the child's own process time)."""
     out = subprocess.run(
         [*layout.python(), "-c", CHILD, module], env=env, capture_output=True, text=True, check=False, timeout=120
     )
     if out.returncode != 0:
         raise RuntimeError(f"importing {module} failed:\n{out.stderr}")
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 @dataclass(frozen=True)
@@ -139,14 +150,26 @@ class Row:
     median_ms: float
     p10_ms: float
     p90_ms: float
+    cpu_ms: float  # median CPU time of the import (robust to load from other processes)
 
 
-def measure(label: str, module: str, *, tracing: bool, runs: int, layout: Layout) -> Row:
-    env = lambda_env(tracing=tracing, layout=layout, module=module)
-    import_ms(module, env, layout)  # warm the byte-code cache; discarded
-    samples = sorted(import_ms(module, env, layout) for _ in range(runs))
-    deciles = statistics.quantiles(samples, n=10)
-    return Row(label, module, tracing, statistics.median(samples), deciles[0], deciles[-1])
+def measure(specs: list[tuple[str, str, bool]], *, runs: int, layout: Layout) -> list[Row]:
+    """``runs`` fresh imports per (label, module, tracing), interleaved: one of each in turn, so
+    that load from other processes on the machine falls on every row alike."""
+    envs = [lambda_env(tracing=tracing, layout=layout, module=module) for _, module, tracing in specs]
+    for (_, module, _), env in zip(specs, envs, strict=True):
+        import_ms(module, env, layout)  # warm the byte-code cache; discarded
+    samples: list[list[tuple[float, float]]] = [[] for _ in specs]
+    for _ in range(runs):
+        for n, ((_, module, _), env) in enumerate(zip(specs, envs, strict=True)):
+            samples[n].append(import_ms(module, env, layout))
+    rows = []
+    for (label, module, tracing), pairs in zip(specs, samples, strict=True):
+        walls = sorted(wall for wall, _ in pairs)
+        deciles = statistics.quantiles(walls, n=10)
+        cpu = statistics.median(cpu for _, cpu in pairs)
+        rows.append(Row(label, module, tracing, statistics.median(walls), deciles[0], deciles[-1], cpu))
+    return rows
 
 
 def importtime(module: str, *, tracing: bool, top: int, layout: Layout) -> None:
@@ -196,28 +219,29 @@ def main() -> None:
     if args.runs < 10:
         parser.error("--runs must be at least 10")
 
-    plain = measure("plain boto3 handler", "plain_handler", tracing=False, runs=args.runs, layout=layout)
-    rows = [
-        plain,
-        measure(
-            "naive FastAPI+Mangum+Powertools", "naive_fastapi_handler", tracing=False, runs=args.runs, layout=layout
-        ),
+    specs = [
+        ("plain boto3 handler", "plain_handler", False),
+        ("naive FastAPI+Mangum+Powertools", "naive_fastapi_handler", False),
+        ("FastAPI floor (FastAPI+Mangum+botocore, one route)", "floor_fastapi_handler", False),
+        ("FastAPI floor + Powertools Logger/Metrics/Tracer", "floor_powertools_handler", True),
     ]
     for label, module in (("reader", "kysy.api.reader"), ("editor", "kysy.api.editor")):
         for tracing in (False, True):
-            rows.append(measure(label, module, tracing=tracing, runs=args.runs, layout=layout))
+            specs.append((label, module, tracing))
+    rows = measure(specs, runs=args.runs, layout=layout)
+    plain = rows[0]
 
     where = "dev venv" if layout.venv else "Lambda-like package (functions/requirements.txt + runtime boto3)"
     print(f"Python {sys.version.split()[0]}, {where}, source {layout.source}")
-    print(f"{args.runs} fresh processes per row; import + module INIT of the handler module\n")
-    print("| handler | module | tracer | median ms | p10-p90 ms | × plain |")
-    print("|---|---|---|---:|---:|---:|")
+    print(f"{args.runs} fresh processes per row, rows interleaved; import + module INIT of the handler module\n")
+    print("| handler | module | tracer | median ms | p10-p90 ms | × plain | CPU ms | × plain (CPU) |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for row in rows:
         tracer = "on" if row.tracing else ("off" if row.module.startswith("kysy") else "-")
         ratio = row.median_ms / plain.median_ms
         print(
             f"| {row.label} | `{row.module}` | {tracer} | {row.median_ms:.0f} | "
-            f"{row.p10_ms:.0f}-{row.p90_ms:.0f} | {ratio:.2f} |"
+            f"{row.p10_ms:.0f}-{row.p90_ms:.0f} | {ratio:.2f} | {row.cpu_ms:.0f} | {row.cpu_ms / plain.cpu_ms:.2f} |"
         )
 
 

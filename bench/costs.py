@@ -315,6 +315,9 @@ def local_stack() -> Iterator[Stack]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
+    from kysy import moto_patch
+
+    moto_patch.install()  # as kysy dev and the tests run moto (see kysy.moto_patch)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

@@ -5,15 +5,21 @@
 
 An API Gateway HTTP API (v2) event goes in (tests/lambda_events.http_event), the Lambda response
 comes out; only ``handler(event, context)`` is timed (the event is built before the clock starts).
-Two modes:
+Modes:
 
 * stubbed: the store's DynamoDB client is a fake returning a canned Query response (the exact
   items the repository writes), so only Kysy's code - Powertools wrappers, Mangum, FastAPI,
   the service and the item mapping - is timed. A short run through botocore's Stubber on a real
   client checks the request is valid for the DynamoDB model and counts requests the same way.
+* stubbed, browser request: the same with the headers a browser sends from a blog page
+  (``Origin``, ``Accept-Encoding: gzip``), so CORS and gzip are on the path.
+* naive FastAPI + Mangum: bench/naive_fastapi_handler.py (one route returning the raw Query
+  items as a dict, Powertools Logger/Metrics decorators) on the same canned client, for scale.
 * moto: a real botocore client over HTTP to moto's ThreadedMotoServer (in this process).
 
-DynamoDB requests per view are counted with the client's ``before-call`` event; it must be 1.
+The stubbed modes run interleaved (a slice of each in turn) so that load from other processes
+on the machine falls on all of them alike. DynamoDB requests per view are counted with the
+client's ``before-call`` event; it must be 1.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -127,33 +133,73 @@ class Result:
     requests_per_view: float
 
 
-def run(mode: str, handler: Handler, calls: int, requests: Callable[[], int]) -> Result:
-    path = f"/v1/posts/{POST_ID}/questions"
+@dataclass
+class Mode:
+    """One way of calling a handler: what is timed, with which request headers, counting what."""
+
+    name: str
+    handler: Handler
+    requests: Callable[[], int]
+    headers: dict[str, str] | None = None
+    samples: list[int] = field(default_factory=list)
+    before: int = 0
+
+    def event(self) -> dict[str, Any]:
+        return http_event("GET", f"/v1/posts/{POST_ID}/questions", headers=self.headers)
+
+
+BROWSER = {"origin": "https://blog.example.com", "accept-encoding": "gzip, deflate, br"}
+
+
+def run(modes: list[Mode], calls: int, *, slice_size: int = 100) -> list[Result]:
+    """Time ``calls`` requests per mode, a slice of each mode in turn."""
     context = LambdaContext()
-    for _ in range(50):  # warm: first-call caches, lazy imports
-        response = handler(http_event("GET", path), context)
-    assert response["statusCode"] == 200, response
-    before = requests()
-    samples: list[int] = []
-    for _ in range(calls):
-        event = http_event("GET", path)
-        start = time.perf_counter_ns()
-        response = handler(event, context)
-        samples.append(time.perf_counter_ns() - start)
-        assert response["statusCode"] == 200
-    per_view = (requests() - before) / calls
-    samples.sort()
-    p99 = samples[min(len(samples) - 1, round(0.99 * len(samples)))]
-    return Result(mode, calls, statistics.median(samples) / 1000, p99 / 1000, per_view)
+    for mode in modes:
+        for _ in range(50):  # warm: first-call caches, lazy imports
+            response = mode.handler(mode.event(), context)
+        assert response["statusCode"] == 200, response
+        mode.before = mode.requests()
+    for start in range(0, calls, slice_size):
+        for mode in modes:
+            for _ in range(min(slice_size, calls - start)):
+                event = mode.event()
+                began = time.perf_counter_ns()
+                response = mode.handler(event, context)
+                mode.samples.append(time.perf_counter_ns() - began)
+                assert response["statusCode"] == 200
+    results = []
+    for mode in modes:
+        samples = sorted(mode.samples)
+        p99 = samples[min(len(samples) - 1, round(0.99 * len(samples)))]
+        per_view = (mode.requests() - mode.before) / calls
+        results.append(Result(mode.name, calls, statistics.median(samples) / 1000, p99 / 1000, per_view))
+    return results
 
 
-def stubbed(calls: int) -> Result:
+def naive_handler(fake: CannedQueryClient) -> Handler:
+    """bench/naive_fastapi_handler.py with its module-level client replaced by the canned one."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import naive_fastapi_handler as naive
+
+    naive.client = fake  # type: ignore[assignment]
+    handler: Handler = naive.handler
+    return handler
+
+
+def stubbed(calls: int) -> list[Result]:
     post, qas = records()
-    fake = CannedQueryClient(gsi1_items(post, qas))
-    result = run("stubbed client (Kysy code only)", make_handler(fake), calls, lambda: fake.calls)
-    body = make_handler(fake)(http_event("GET", f"/v1/posts/{POST_ID}/questions"), LambdaContext())["body"]
+    fakes = [CannedQueryClient(gsi1_items(post, qas)) for _ in range(3)]  # one per mode: own counts
+    handler, browser_handler = make_handler(fakes[0]), make_handler(fakes[1])
+    body = handler(http_event("GET", f"/v1/posts/{POST_ID}/questions"), LambdaContext())["body"]
     assert body.count('"question"') == RECORDS, "the canned response must render 20 records"
-    return result
+    event = http_event("GET", f"/v1/posts/{POST_ID}/questions", headers=BROWSER)
+    assert browser_handler(event, LambdaContext())["headers"].get("content-encoding") == "gzip"
+    modes = [
+        Mode("stubbed client (Kysy code only)", handler, lambda: fakes[0].calls),
+        Mode("stubbed, browser request (Origin, Accept-Encoding)", browser_handler, lambda: fakes[1].calls, BROWSER),
+        Mode("naive FastAPI + Mangum + Powertools, canned client", naive_handler(fakes[2]), lambda: fakes[2].calls),
+    ]
+    return run(modes, calls)
 
 
 def stubber_check(views: int = 20) -> float:
@@ -189,6 +235,9 @@ def through_moto(calls: int) -> Result:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
     port = free_port()
+    from kysy import moto_patch
+
+    moto_patch.install()  # as kysy dev and the tests run moto (see kysy.moto_patch)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
@@ -198,7 +247,7 @@ def through_moto(calls: int) -> Result:
         post, qas = records()
         Store(client, settings.table_name).write_import(post, qas, [])
         seen = count_requests(client)
-        return run("moto server over HTTP", make_handler(client), calls, lambda: len(seen))
+        return run([Mode("moto server over HTTP", make_handler(client), lambda: len(seen))], calls)[0]
     finally:
         server.stop()
 
@@ -210,7 +259,7 @@ def main() -> None:
     if args.calls < 1000:
         parser.error("--calls must be at least 1000")
 
-    results = [stubbed(args.calls), through_moto(args.calls)]
+    results = [*stubbed(args.calls), through_moto(args.calls)]
     stubber_requests = stubber_check()
     print(f"Python {sys.version.split()[0]}; GET /v1/posts/{{id}}/questions, {RECORDS} published records\n")
     print("| mode | calls | median µs | p99 µs | DynamoDB requests / view |")

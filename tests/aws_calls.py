@@ -1,7 +1,7 @@
 """Record every AWS call a Lambda function's code makes during the tests and check it against that
 function's IAM policy in template.yaml.
 
-A botocore ``before-parameter-build`` hook on boto3's default session (so on every client the
+A botocore ``before-parameter-build`` hook on Kysy's botocore session (so on every client the
 functions create) sees each call's service, operation and parameters. The function making it is
 known from :data:`CURRENT_FUNCTION`, which :func:`tests.lambda_events.call_handler` - the one way
 tests run a Lambda handler - sets around the invocation. Calls made outside a handler (test set-up,
@@ -95,8 +95,11 @@ RECORDER = Recorder()
 
 
 def install() -> None:
-    """Register the hook on boto3's default session: every client created afterwards carries it."""
+    """Register the hook on Kysy's botocore session (every client the functions create comes from
+    it: kysy.repository.dynamo.botocore_session) and on boto3's default session."""
     import boto3
 
-    session = boto3._get_default_session()  # the session boto3.client() uses
-    session.events.register("before-parameter-build", RECORDER.hook, unique_id="kysy-iam-recorder")
+    from kysy.repository.dynamo import botocore_session
+
+    botocore_session().register("before-parameter-build", RECORDER.hook, unique_id="kysy-iam-recorder")
+    boto3._get_default_session().events.register("before-parameter-build", RECORDER.hook, unique_id="kysy-iam-recorder")

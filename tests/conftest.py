@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -80,8 +80,10 @@ def dynamodb_endpoint() -> Iterator[str]:
         return
     from moto.server import ThreadedMotoServer
 
+    from kysy import moto_patch
     from kysy.devserver import free_port
 
+    moto_patch.install()  # transactions that do not copy the whole table (see kysy.moto_patch)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -92,16 +94,37 @@ def dynamodb_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint(dynamodb_endpoint: str) -> Iterator[str]:
+    """S3 for the search index snapshots: the same moto server, or its own next to another DynamoDB."""
+    if not os.environ.get("KYSY_TEST_DYNAMODB_ENDPOINT"):
+        yield dynamodb_endpoint
+        return
+    from moto.server import ThreadedMotoServer
+
+    from kysy.devserver import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def signer() -> LocalSigner:
     return LocalSigner.ephemeral(issuer=ISSUER)
 
 
 @pytest.fixture(scope="session")
-def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
-    """Process environment for the handlers; one table per test session."""
+def env(dynamodb_endpoint: str, s3_endpoint: str, signer: LocalSigner) -> dict[str, str]:
+    """Process environment for the handlers; one table (and snapshot bucket) per test session."""
+    session = uuid.uuid4().hex[:8]
     values = {
         "KYSY_DYNAMODB_ENDPOINT": dynamodb_endpoint,
-        "KYSY_TABLE_NAME": f"kysy-test-{uuid.uuid4().hex[:8]}",
+        "KYSY_TABLE_NAME": f"kysy-test-{session}",
+        "KYSY_S3_ENDPOINT": s3_endpoint,
+        "KYSY_SEARCH_BUCKET": f"kysy-test-search-{session}",
+        "KYSY_SEARCH_REFRESH_SECONDS": "0",  # every search looks for index changes (tests sync the indexer)
         "KYSY_JWKS_JSON": json.dumps(signer.jwks()),
         "KYSY_JWT_ISSUER": signer.issuer,
         "KYSY_JWT_AUDIENCE": signer.audience,
@@ -118,11 +141,49 @@ def env(dynamodb_endpoint: str, signer: LocalSigner) -> dict[str, str]:
 
     get_settings.cache_clear()
     from kysy.repository.dynamo import make_client
+    from kysy.repository.search_index import SearchIndexStore, create_bucket
     from kysy.repository.table import create_table
 
     settings = get_settings()
-    create_table(make_client(settings), settings.table_name)
+    client = make_client(settings)
+    create_table(client, settings.table_name)
+    create_bucket(SearchIndexStore.from_settings(client, settings))
     return values
+
+
+@pytest.fixture(scope="session")
+def search_indexer(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Callable[[], int]:
+    """The search indexer fed by the table's stream, as its event source mapping does in AWS.
+
+    Searches see published changes once the indexer has run: call the fixture after writing and
+    before searching. It delivers every stream record not delivered yet (from the session's
+    first write) to ``kysy.indexer.handler.handler`` and returns how many there were.
+    """
+    from kysy.indexer import handler as indexer_handler
+    from kysy.notify.local import StreamPoller
+    from kysy.settings import get_settings
+    from tests.lambda_events import invoked
+
+    indexer_handler.reset()
+    dead_letters = tmp_path_factory.mktemp("indexer-dead-letters")
+    poller = StreamPoller.from_settings(
+        get_settings(),
+        # As Lambda runs it: every AWS call it makes is checked against IndexerFunction's policy.
+        handler=invoked(declare_handler(indexer_handler)),
+        dead_letter_dir=dead_letters,
+        start_at="TRIM_HORIZON",
+        max_retries=0,
+    )
+
+    def sync() -> int:
+        total = 0
+        while delivered := poller.poll_once():
+            total += delivered
+        failed = [p.read_text() for p in dead_letters.glob("*.json")]
+        assert not failed, f"the indexer failed on stream records: {failed}"
+        return total
+
+    return sync
 
 
 @pytest.fixture(scope="session")
@@ -235,11 +296,15 @@ def start_kysy_server(
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
         **UNLIMITED,
     }
-    for name in ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE", "KYSY_DYNAMODB_ENDPOINT", "KYSY_TABLE_NAME"):
+    private = ("KYSY_JWKS_JSON", "KYSY_JWT_ISSUER", "KYSY_JWT_AUDIENCE", "KYSY_DYNAMODB_ENDPOINT", "KYSY_TABLE_NAME")
+    for name in (*private, "KYSY_S3_ENDPOINT", "KYSY_SEARCH_BUCKET"):  # never the session's search index
         child_env.pop(name, None)
     if dynamodb_endpoint:
         child_env["KYSY_DYNAMODB_ENDPOINT"] = dynamodb_endpoint
         child_env["KYSY_TABLE_NAME"] = table or f"kysy-e2e-{uuid.uuid4().hex[:8]}"
+        if os.environ.get("KYSY_S3_ENDPOINT"):  # the session's S3 (else kysy dev starts its own)
+            child_env["KYSY_S3_ENDPOINT"] = os.environ["KYSY_S3_ENDPOINT"]
+        child_env["KYSY_SEARCH_BUCKET"] = f"kysy-e2e-search-{uuid.uuid4().hex[:8]}"
     log_path = state / "server.log"
     log = log_path.open("ab")
     process = subprocess.Popen(

@@ -64,11 +64,13 @@ class FunctionSpec:
     statements: tuple[dict[str, Any], ...]
     env_refs: Mapping[str, str]  # template name (parameter/resource) -> environment variable it feeds
     routes: tuple[tuple[str, str, str | None], ...]  # (method, path, authorizer)
+    buckets: tuple[str, ...] = ()  # the template's S3 buckets (their ``X.Arn`` is resolvable from ``X``)
 
 
 def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
     doc = template or load_template()
     globals_env = doc.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    buckets = tuple(name for name, r in doc["Resources"].items() if r.get("Type") == "AWS::S3::Bucket")
     out: dict[str, FunctionSpec] = {}
     for name, resource in doc["Resources"].items():
         if resource.get("Type") != "AWS::Serverless::Function":
@@ -86,7 +88,7 @@ def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]
             if event.get("Type") == "HttpApi":
                 p = event["Properties"]
                 routes.append((p["Method"].upper(), p["Path"], (p.get("Auth") or {}).get("Authorizer")))
-        out[name] = FunctionSpec(name, props["Handler"], tuple(statements), env_refs, tuple(routes))
+        out[name] = FunctionSpec(name, props["Handler"], tuple(statements), env_refs, tuple(routes), buckets)
     return out
 
 
@@ -178,6 +180,9 @@ def _dynamodb_item_request(action: str, region: str, params: Mapping[str, Any], 
     return Request(action, table_arn(region, table), context, table=table)
 
 
+_S3_OBJECT_ACTIONS = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject"}
+
+
 def requests_for(service: str, operation: str, params: Mapping[str, Any], region: str) -> list[Request]:
     """The IAM requests one API call makes."""
     if service == "dynamodb":
@@ -237,6 +242,12 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], region
         sender = str(params.get("FromEmailAddress", ""))
         resource = f"arn:aws:ses:{region}:{ACCOUNT}:identity/{sender}"
         return [Request("ses:SendEmail", resource, {"ses:FromAddress": (sender,)})]
+    if service == "s3" and operation in _S3_OBJECT_ACTIONS:
+        resource = f"arn:aws:s3:::{params.get('Bucket', '')}/{params.get('Key', '')}"
+        return [Request(_S3_OBJECT_ACTIONS[operation], resource)]
+    if service == "s3" and operation in {"ListObjectsV2", "ListObjects", "HeadBucket"}:
+        context = {"s3:prefix": (str(params["Prefix"]),)} if "Prefix" in params else {}
+        return [Request("s3:ListBucket", f"arn:aws:s3:::{params.get('Bucket', '')}", context)]
     if service == "sns" and operation == "Publish":
         return [Request("sns:Publish", str(params.get("TopicArn", "*")))]
     return [Request(f"{service}:{operation}", "*")]
@@ -340,4 +351,7 @@ def names_for(function: FunctionSpec, request: Request, region: str, environ: Ma
     for ref, variable in function.env_refs.items():
         if variable in environ:
             names.setdefault(ref, environ[variable])
+    for bucket in function.buckets:
+        if bucket in names:
+            names.setdefault(f"{bucket}.Arn", f"arn:aws:s3:::{names[bucket]}")
     return names

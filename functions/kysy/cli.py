@@ -369,6 +369,29 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    """Build the search index again from every published record (the indexer keeps it current
+    from the stream; this is for a new analysis version or a lost bucket)."""
+    from kysy.errors import KysyError
+    from kysy.repository.search_index import SearchIndexStore
+    from kysy.service.search_index import SnapshotIndexWriter
+
+    where = ""
+    try:
+        store, settings, where = _store(args)
+        changes: dict[str, Any] = {}
+        if args.bucket:
+            changes["search_bucket"] = args.bucket
+        if settings.dynamodb_endpoint and not settings.s3_endpoint:
+            changes["s3_endpoint"] = settings.dynamodb_endpoint  # the local stack's moto answers S3 too
+        settings = settings.model_copy(update=changes)
+        corpus = SnapshotIndexWriter(SearchIndexStore.from_settings(store.client, settings), store).rebuild()
+    except (CliError, KysyError) as error:
+        return _failed("reindex", error, where)
+    print(f"Search index rebuilt: {len(corpus.index)} published records, version {corpus.version}.")
+    return 0
+
+
 def _exported(qa: Any) -> dict[str, Any]:
     """A record as exports carry it: everything an editor decided, never the asker's email."""
     return {
@@ -472,6 +495,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_table_options(exp)
     exp.set_defaults(run=_export)
 
+    reindex = sub.add_parser("reindex", help="build the search index again from every published record")
+    reindex.add_argument("--bucket", help="snapshot bucket (default: KYSY_SEARCH_BUCKET; stack output SearchBucket)")
+    _add_table_options(reindex)
+    reindex.set_defaults(run=_reindex)
     forget = sub.add_parser(
         "forget",
         help="erase everything tied to one email address (data-subject request); needs the deployment's KYSY_SECRET",

@@ -65,6 +65,10 @@ class LocalDynamoDB:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from kysy import moto_patch
+
+        moto_patch.install()  # transactions that do not copy the whole table (see kysy.moto_patch)
+
         self.watch = WriteWatch(DomainDispatcherApplication(create_backend_app))
         self.server = make_server("127.0.0.1", port, self.watch, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
@@ -79,12 +83,8 @@ class LocalDynamoDB:
 
 
 @contextmanager
-def dynamodb_endpoint() -> Iterator[tuple[str, WriteWatch | None]]:
-    """The configured endpoint, or a moto server on a free loopback port for as long as needed."""
-    configured = os.environ.get("KYSY_DYNAMODB_ENDPOINT")
-    if configured:
-        yield configured, None
-        return
+def _moto_server() -> Iterator[LocalDynamoDB]:
+    """moto's server (DynamoDB, its stream and S3) on a free loopback port."""
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
@@ -93,9 +93,28 @@ def dynamodb_endpoint() -> Iterator[tuple[str, WriteWatch | None]]:
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
         os.environ.setdefault(name, value)
     try:
-        yield server.url, server.watch
+        yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def dynamodb_endpoint() -> Iterator[tuple[str, WriteWatch | None]]:
+    """The configured endpoint, or a moto server on a free loopback port for as long as needed.
+
+    moto's server answers S3 as well (the search index snapshots). With another DynamoDB and no
+    ``KYSY_S3_ENDPOINT``, a moto server is started for S3 alone.
+    """
+    configured = os.environ.get("KYSY_DYNAMODB_ENDPOINT")
+    if not configured:
+        with _moto_server() as server:
+            yield server.url, server.watch
+    elif os.environ.get("KYSY_S3_ENDPOINT"):
+        yield configured, None
+    else:
+        with _moto_server() as s3:
+            os.environ["KYSY_S3_ENDPOINT"] = s3.url
+            yield configured, None
 
 
 class Persistence:
@@ -172,6 +191,8 @@ def configure(
     os.environ.update(
         {
             "KYSY_DYNAMODB_ENDPOINT": endpoint,
+            # moto's server answers S3 too: the search index snapshots (kysy.repository.search_index).
+            "KYSY_S3_ENDPOINT": os.environ.get("KYSY_S3_ENDPOINT", endpoint),
             "KYSY_TABLE_NAME": os.environ.get("KYSY_TABLE_NAME", table),
             "KYSY_JWKS_JSON": json.dumps(signer.jwks()),
             "KYSY_JWT_ISSUER": signer.issuer,
@@ -182,6 +203,9 @@ def configure(
         }
     )
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    # The banner stays readable: warnings and errors only, no metric lines (set either to see them).
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("KYSY_DYNAMODB_TIMEOUT_SECONDS", "30")  # moto is much slower than DynamoDB
     from kysy.settings import get_settings
 
@@ -194,6 +218,9 @@ def configure(
 
     client = make_client(settings)
     create_table(client, settings.table_name)
+    from kysy.repository.search_index import SearchIndexStore, create_bucket
+
+    create_bucket(SearchIndexStore.from_settings(client, settings))
     snapshot_file = STATE / f"dynamodb-{settings.table_name}.json"
     data = f"DynamoDB endpoint {endpoint} keeps the data (not kysy dev)"
     persistence: Persistence | None = None
@@ -258,6 +285,9 @@ def serve(port: int, host: str = "127.0.0.1", *, fresh: bool = False) -> None:
         from kysy.notify.local import start_local_notifier
 
         notifier = start_local_notifier(STATE)  # stream poller -> notifier handler -> outbox folder
+        from kysy.indexer.local import start_local_indexer
+
+        indexer = start_local_indexer(STATE)  # stream poller -> indexer handler -> search index
         from kysy.api.local import build_local_app
 
         app = build_local_app(stack.demo_file)
@@ -299,6 +329,8 @@ def serve(port: int, host: str = "127.0.0.1", *, fresh: bool = False) -> None:
         finally:
             localstack.remove(os.getpid())
             notifier.stop()
+            if indexer is not None:
+                indexer.stop()
             if stack.persistence is not None:
                 stack.persistence.stop()
                 print(f"Local data saved to {stack.persistence.snapshot.path}", flush=True)

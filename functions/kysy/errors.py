@@ -86,3 +86,9 @@ class RequestInProgress(RetryableError):
     """The same idempotent request is being processed right now."""
 
     code = "request_in_progress"
+
+
+class IndexVersionMoved(Conflict):
+    """Another indexer appended to the search index's change log first (it retries from there)."""
+
+    code = "index_version_moved"

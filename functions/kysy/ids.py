@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ulid import ULID
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# python-ulid is imported by the functions that use it: the widget's view needs no ids, and the
+# reader's cold start is shorter without it.
 
 # A ULID as this code writes it: 26 upper-case Crockford base32 characters, the first at most 7
 # (48-bit timestamp). The API contract publishes this pattern for every record id.
@@ -14,6 +18,8 @@ _RECORD_ID = re.compile(RECORD_ID_PATTERN)
 
 
 def new_id(at: datetime | None = None) -> str:
+    from ulid import ULID
+
     return str(ULID.from_datetime(at) if at is not None else ULID())
 
 

@@ -2,22 +2,31 @@
 
 Every knob is an environment variable prefixed ``KYSY_`` (e.g. ``KYSY_TABLE_NAME``); the SAM
 template sets them per function and ``kysy dev`` sets them for the local run.
+
+``Settings`` is a plain pydantic model that reads the environment itself (``_from_environment``):
+pydantic-settings did the same for ~55 ms of imports at every cold start (dotenv, every secrets
+provider), more than the reader's whole route table. The rules are the ones pydantic-settings
+applies here: ``KYSY_<FIELD>`` (case-insensitive), or the names of a field's ``AliasChoices``;
+keyword arguments win over the environment; list/dict fields take JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
+from typing import Any, get_origin
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+ENV_PREFIX = "KYSY_"
 
 DEV_SECRET = "kysy-local-development-secret"  # noqa: S105 - the public local value, refused in Lambda
 MIN_SECRET_CHARS = 16
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KYSY_", extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
 
     table_name: str = "kysy"
     region: str = Field(
@@ -48,6 +57,14 @@ class Settings(BaseSettings):
     # Secret for hashing client IPs and addresses and signing cursors; the template injects a random one.
     # Inside Lambda the public development value (or a short one) is refused at start.
     secret: str = DEV_SECRET
+
+    # ---- search index (kysy.service.search_index): snapshots in S3, change log in the table
+    # Bucket holding the index snapshots (the template creates it; `kysy dev` and tests use moto).
+    search_bucket: str = "kysy-search"
+    # S3 endpoint (moto's server locally and in tests); None means the real AWS endpoint.
+    s3_endpoint: str | None = None
+    # How often a search environment looks for index changes (one GetItem), at most.
+    search_refresh_seconds: float = Field(default=1.0, ge=0)
 
     # ---- privacy
     # Days an asker's address (given with consent) is kept at most, also when never used.
@@ -87,6 +104,14 @@ class Settings(BaseSettings):
     # SES/SNS endpoint (moto's server in tests and local runs); None means the real AWS endpoints.
     notify_endpoint: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = set(data)
+        return {**{k: v for k, v in _environment_values(cls).items() if not given & _names(cls, k)}, **data}
+
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
@@ -112,6 +137,30 @@ class Settings(BaseSettings):
                 "from Secrets Manager); Kysy refuses to run in Lambda without it."
             )
         return self
+
+
+def _env_names(model: type[BaseModel], name: str) -> list[str]:
+    alias = model.model_fields[name].validation_alias
+    return [str(a) for a in alias.choices] if isinstance(alias, AliasChoices) else [f"{ENV_PREFIX}{name}"]
+
+
+def _names(model: type[BaseModel], name: str) -> set[str]:
+    """Every key a caller may pass for the field: its name and its aliases."""
+    return {name, *(_env_names(model, name) if model.model_fields[name].validation_alias else ())}
+
+
+def _environment_values(model: type[BaseModel]) -> dict[str, Any]:
+    """Each field's value from the environment, keyed by field name."""
+    environ = {k.upper(): v for k, v in os.environ.items()}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for env_name in _env_names(model, name):
+            raw = environ.get(env_name.upper())
+            if raw is not None:
+                structured = get_origin(field.annotation) in (list, dict, set, tuple)
+                values[name] = json.loads(raw) if structured else raw
+                break
+    return values
 
 
 @lru_cache(maxsize=1)

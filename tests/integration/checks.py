@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import zlib
 from typing import Any
 
 from kysy.models import Status
@@ -42,6 +44,15 @@ def scan_all(store: Any, index: str | None = None) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def _readable(value: object) -> str:
+    """Binary attributes (the search index's compressed changes) as the text they hold."""
+    if not isinstance(value, bytes | bytearray):
+        raise TypeError(type(value).__name__)
+    with contextlib.suppress(zlib.error):
+        value = zlib.decompress(value)
+    return bytes(value).decode("utf-8", errors="replace")
+
+
 def where_is(store: Any, text: str) -> dict[str, list[str]]:
     """Where ``text`` occurs (case-insensitively): ``{"table" | index name: [item keys]}``."""
     needle = text.casefold()
@@ -50,7 +61,7 @@ def where_is(store: Any, text: str) -> dict[str, list[str]]:
         hits = [
             f"{item['PK']['S']}/{item['SK']['S']}"
             for item in scan_all(store, index)
-            if needle in json.dumps(item, ensure_ascii=False).casefold()
+            if needle in json.dumps(item, ensure_ascii=False, default=_readable).casefold()
         ]
         if hits:
             found[index or "table"] = hits

@@ -112,10 +112,11 @@ def test_published_documents_are_what_the_apps_serve(contract_server: KysyServer
         )
 
 
-def test_response_models_state_exactly_what_the_domain_returns(reader, editor, store, publish, post_id):
+def test_response_models_state_exactly_what_the_domain_returns(reader, editor, store, publish, post_id, search_indexer):
     """A field added to a record, a post or a search hit must be documented in the API models too."""
     from kysy.models import QA, AuditEntry, Post
-    from kysy.service.search import SearchService
+    from kysy.service.search import SearchService, snapshot_backend
+    from kysy.settings import get_settings
 
     qa = QA(post_id="p", id="01J0000000000000000000000A", question="q", audit=(AuditEntry("t", "e", "edit"),))
     post = Post(id="p")
@@ -125,7 +126,8 @@ def test_response_models_state_exactly_what_the_domain_returns(reader, editor, s
     assert set(editor.AuditOut.model_fields) == set(qa.admin()["audit"][0])
     assert set(editor.PostOut.model_fields) == set(post.admin())
     publish(post_id, "Mikä on dokumentoitu kenttä?", "Jokainen.")
-    [hit] = SearchService(store).search("dokumentoitu", post_id=post_id, limit=1)
+    search_indexer()
+    [hit] = SearchService(snapshot_backend(store, get_settings())).search("dokumentoitu", post_id=post_id, limit=1)
     from kysy.api.contract import SearchItem
 
     assert set(SearchItem.model_fields) == set(hit)

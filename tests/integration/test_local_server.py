@@ -73,6 +73,36 @@ def test_reader_to_editor_to_public_over_http(kysy_server):
     assert [(i["question"], i["answer"]) for i in items] == [("Toimiiko tämä oikean HTTP:n yli?", "Toimii.")]
 
 
+def test_seed_is_searchable_and_a_publish_becomes_searchable_through_the_local_indexer(kysy_server):
+    """`kysy dev` builds the index at start and follows the stream like the indexer function does.
+
+    The wait below only bounds a broken run; how long it takes is measured by bench/search_scale.py.
+    """
+    import time
+
+    base = kysy_server.base_url
+    seeded = httpx.get(f"{base}/v1/search", params={"q": "vaikuttajamarkkinointi", "post_id": SEED_POST}).json()
+    assert seeded["items"], "the seed post must be searchable right after start"
+    assert seeded["items"][0]["post_title"]
+
+    post_id = f"idx-{uuid.uuid4().hex[:8]}"
+    asked = kysy_server.submit(post_id, "Saako kysyä kaleidoskoopeista?")
+    auth = {"Authorization": f"Bearer {kysy_server.editor_token}"}
+    answered = httpx.post(
+        f"{base}/v1/admin/posts/{post_id}/questions/{asked['id']}/answer",
+        json={"version": 1, "answer": "Saa."},
+        headers=auth,
+    )
+    assert answered.status_code == 200, answered.text
+    deadline = time.monotonic() + 60
+    found: list[str] = []
+    while not found and time.monotonic() < deadline:
+        items = httpx.get(f"{base}/v1/search", params={"q": "kaleidoskooppi"}).json()["items"]
+        found = [i["id"] for i in items]
+        time.sleep(0.2)
+    assert found == [asked["id"]]
+
+
 def test_cors_preflight_allows_the_widget_headers(kysy_server):
     response = httpx.options(
         f"{kysy_server.base_url}/v1/posts/x/questions",

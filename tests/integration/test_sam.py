@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.sam
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("ReaderFunction", "EditorFunction")
+FUNCTIONS = ("ReaderFunction", "EditorFunction", "IndexerFunction")
 EM_AARCH64 = 183  # ELF e_machine of 64-bit ARM
 BUILD_TIMEOUT = 600
 
@@ -90,6 +90,7 @@ def test_build_packages_handlers_and_static_files(build_dir: Path) -> None:
         package = build_dir / function
         assert (package / "kysy" / "api" / "reader.py").is_file(), function
         assert (package / "kysy" / "api" / "editor.py").is_file(), function
+        assert (package / "kysy" / "indexer" / "handler.py").is_file(), function
         assert (package / "kysy" / "static" / "widget" / "kysy.js").is_file(), function
         # Dev-only and runtime-provided packages stay out of the function package.
         for absent in ("boto3", "moto", "yaml", "uvicorn"):

@@ -71,9 +71,10 @@ def letters(n: int = 8) -> str:
 
 
 def test_a_fruitless_search_appears_in_the_gaps_list_and_nothing_identifying_is_stored(
-    reader, editor, editor_token, store, post_id, publish, env
+    reader, editor, editor_token, store, post_id, publish, env, search_indexer
 ):
     publish(post_id, "Mitä somemainonta maksaa?", "Riippuu budjetista.")
+    search_indexer()
     missing = word()
     ips = [f"192.0.2.{n}" for n in random.sample(range(1, 255), 2)]
     person, domain = letters(), letters()  # nothing else in the session's table has them

@@ -201,3 +201,10 @@ def test_the_notifier_receives_only_question_records(event_name, pk, sk, deliver
     [pattern] = [f["Pattern"] for f in events["TableStream"]["Properties"]["FilterCriteria"]["Filters"]]
     record = {"eventName": event_name, "dynamodb": {"Keys": {"PK": {"S": pk}, "SK": {"S": sk}}}}
     assert _matches(json.loads(pattern), record) is delivered
+
+
+def test_special_use_domains_copied_from_email_validator_are_current() -> None:
+    """The contract's email pattern copies the library's list (so a cold start need not import it)."""
+    import email_validator
+
+    assert tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES) == validation.SPECIAL_USE_DOMAIN_NAMES

@@ -4,19 +4,24 @@ API Gateway's JWT authorizer checks tokens in AWS too, but the app never relies 
 local run, or a route someone forgot to protect, is still closed. Checks: RS256 signature against
 the JWKS, expiry (with 30 s leeway), issuer, the app client (``client_id`` of an access token or
 ``aud`` of an ID token) and membership of the editors group.
+
+PyJWT (and cryptography under it, ~25 ms) is imported at the first verification, not at cold
+start: the editor function's first request is usually the editor view's page, which needs neither.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
 from fastapi import Request
 
 from kysy.errors import Forbidden, Unauthorized
 from kysy.service.questions import Editor
 from kysy.settings import Settings
+
+if TYPE_CHECKING:
+    import jwt
 
 LEEWAY_SECONDS = 30
 
@@ -26,13 +31,23 @@ class TokenVerifier:
         self.settings = settings
         self._jwks_client: jwt.PyJWKClient | None = None
         self._local_keys: dict[str, jwt.PyJWK] = {}
-        if settings.jwks_json:
-            keyset = jwt.PyJWKSet.from_dict(json.loads(settings.jwks_json))
+        self._keys_loaded = False
+
+    def _load_keys(self) -> None:
+        import jwt
+
+        if self.settings.jwks_json:
+            keyset = jwt.PyJWKSet.from_dict(json.loads(self.settings.jwks_json))
             self._local_keys = {str(k.key_id): k for k in keyset.keys}
-        elif settings.jwks_url:
-            self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=3600, timeout=5)
+        elif self.settings.jwks_url:
+            self._jwks_client = jwt.PyJWKClient(self.settings.jwks_url, cache_keys=True, lifespan=3600, timeout=5)
+        self._keys_loaded = True
 
     def _key(self, token: str) -> Any:
+        import jwt
+
+        if not self._keys_loaded:
+            self._load_keys()
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as error:
@@ -56,6 +71,8 @@ class TokenVerifier:
     def verify(self, token: str) -> Editor:
         if not self.settings.jwt_issuer or not self.settings.jwt_audience:
             raise Unauthorized("Editor sign-in is not configured for this deployment.")
+        import jwt
+
         key = self._key(token)
         try:
             claims: dict[str, Any] = jwt.decode(

@@ -37,6 +37,7 @@ from kysy.api.contract import (
     page_limit,
 )
 from kysy.api.http import create_app, editor_view_csp
+from kysy.api.lean import without_optional_modules
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
 from kysy.models import QA
@@ -49,7 +50,7 @@ from kysy.service.moderation import MAX_IDS, ModerationService, RecordRef, Selec
 from kysy.service.posts import POSTS_PAGE_MAX, PostChanges, PostService
 from kysy.service.privacy import PrivacyService
 from kysy.service.questions import Editor, QuestionService
-from kysy.service.search import SearchService
+from kysy.service.search import SearchService, snapshot_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -349,15 +350,13 @@ def build_router(
     posts: PostService,
     moderation: ModerationService,
     privacy: PrivacyService,
+    search: SearchService,
     gaps: GapService,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["editor"], dependencies=[Depends(bearer), Depends(current_editor)])
 
-    search = SearchService(questions.store)
-
     def similar_for(qa: QA) -> list[dict[str, Any]]:
-        pending = questions.store.queue(post_id=None, limit=100, after_id=None, newest_first=True).items
-        return search.similar_pending(qa, pending)
+        return search.similar_pending(qa, questions.recent_pending())
 
     @router.get("/me", response_model=MeOut)
     def me(editor: EditorDep) -> dict[str, str]:
@@ -573,19 +572,21 @@ def config_router(settings: Settings) -> APIRouter:
 
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
-    app = create_app("Kysy editor API", settings, public=False, csp={"/editor": editor_view_csp(settings)})
-    app.state.verifier = TokenVerifier(settings)
-    app.include_router(
-        build_router(
-            QuestionService(store, settings),
-            PostService(store, settings),
-            ModerationService(store, settings),
-            PrivacyService(store, settings),
-            GapService(store, settings),
+    with without_optional_modules():  # see kysy.api.lean
+        app = create_app("Kysy editor API", settings, public=False, csp={"/editor": editor_view_csp(settings)})
+        app.state.verifier = TokenVerifier(settings)
+        app.include_router(
+            build_router(
+                QuestionService(store, settings),
+                PostService(store, settings),
+                ModerationService(store, settings),
+                PrivacyService(store, settings),
+                SearchService(snapshot_backend(store, settings)),
+                GapService(store, settings),
+            )
         )
-    )
-    app.include_router(config_router(settings))
-    app.include_router(static_router("editor", "/editor", index="index.html"))
+        app.include_router(config_router(settings))
+        app.include_router(static_router("editor", "/editor", index="index.html"))
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -36,6 +37,21 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 TRACED_MODULES = ("botocore",)
 
 
+def publish_metrics(handler: Handler) -> Handler:
+    """Flush the EMF metrics the invocation recorded, if any (what ``metrics.log_metrics`` does,
+    minus the "no application metrics" warning it raises on every request that records none)."""
+
+    @functools.wraps(handler)
+    def wrapped(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return handler(event, context)
+        finally:
+            if metrics.metric_set:
+                metrics.flush_metrics()
+
+    return wrapped
+
+
 def _tracer_enabled() -> bool:
     return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in {"1", "true"} and bool(
         os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
@@ -49,7 +65,7 @@ def lambda_entry(asgi_handler: Handler) -> Handler:
     Lambda with tracing not disabled. It patches botocore only (DynamoDB calls become subsegments):
     the default patches every library the SDK knows, importing each one that is installed.
     """
-    handler: Handler = metrics.log_metrics(asgi_handler)
+    handler: Handler = publish_metrics(asgi_handler)
     handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)(
         handler
     )

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
 from kysy import errors
+from kysy.api import compression
 from kysy.api.contract import (
     EMAIL_SCHEMA,
     IDEMPOTENCY_KEY_SCHEMA,
@@ -33,6 +34,7 @@ from kysy.api.contract import (
     page_limit,
 )
 from kysy.api.http import create_app
+from kysy.api.lean import without_optional_modules
 from kysy.api.observability import lambda_entry, logger, metrics
 from kysy.api.static import static_router
 from kysy.repository import Store
@@ -41,7 +43,7 @@ from kysy.service import validation
 from kysy.service.gaps import GapService
 from kysy.service.questions import Client, QuestionService, Submission
 from kysy.service.render import render_fragment
-from kysy.service.search import SearchService
+from kysy.service.search import SearchService, snapshot_backend
 from kysy.settings import Settings, get_settings
 
 
@@ -173,9 +175,17 @@ def _cached(request: Request, payload: Any, settings: Settings, media_type: str 
         else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     )
     etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": _cache_control(settings.cache_max_age_seconds)}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": _cache_control(settings.cache_max_age_seconds),
+        "Vary": "Accept-Encoding",
+    }
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
+    if len(body) >= compression.MIN_BYTES and compression.accepts_gzip(request.headers.get("accept-encoding", "")):
+        # Compressed once per content (the ETag names it); GZipMiddleware passes it through.
+        headers["Content-Encoding"] = "gzip"
+        return Response(compression.gzipped(etag, body), media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -191,7 +201,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         response_model=PublishedPage,
         responses={**LIST_ERRORS, **CACHED},
     )
-    def list_published(
+    async def list_published(
         request: Request,
         post_id: PostIdPath,
         limit: Annotated[int | None, page_limit(validation.PAGE_MAX)] = None,
@@ -209,7 +219,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         response_class=HTMLResponse,
         responses={**LIST_ERRORS, **CACHED},
     )
-    def fragment(request: Request, post_id: PostIdPath, if_none_match: IfNoneMatch = None) -> Response:
+    async def fragment(request: Request, post_id: PostIdPath, if_none_match: IfNoneMatch = None) -> Response:
         """Server-rendered Q&A for no-JS readers and crawlers (a static site can inline it)."""
         page = questions.published(post_id, limit=validation.PAGE_MAX, cursor=None)
         return _cached(request, render_fragment(page).encode(), settings, media_type="text/html; charset=utf-8")
@@ -266,7 +276,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         )
 
     @router.get("/search", response_model=SearchResults)
-    def search_published(
+    async def search_published(
         request: Request,
         q: SearchText,
         post_id: PostIdQuery = None,
@@ -314,7 +324,7 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
         return GapReported(counted=counted)
 
     @router.get("/similar", response_model=SearchResults)
-    def similar(
+    async def similar(
         q: SearchText,
         post_id: PostIdQuery = None,
         limit: Annotated[int | None, page_limit(validation.SIMILAR_MAX, "At most this many answers.")] = None,
@@ -326,11 +336,13 @@ def build_router(questions: QuestionService, settings: Settings, search: SearchS
 
 
 def build_app(settings: Settings, store: Store) -> FastAPI:
-    app = create_app("Kysy reader API", settings, public=True)
-    app.include_router(
-        build_router(QuestionService(store, settings), settings, SearchService(store), GapService(store, settings))
-    )
-    app.include_router(static_router("widget", "/widget", chunks=True))
+    with without_optional_modules():  # see kysy.api.lean
+        app = create_app("Kysy reader API", settings, public=True)
+        search = SearchService(snapshot_backend(store, settings))
+        app.include_router(
+            build_router(QuestionService(store, settings), settings, search, GapService(store, settings))
+        )
+        app.include_router(static_router("widget", "/widget", chunks=True))
     return app
 
 

@@ -20,9 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kysy.api.observability import logger
+
+if TYPE_CHECKING:
+    from kysy.settings import Settings
 
 StreamHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -94,6 +97,7 @@ class StreamPoller:
         base_delay: float = 0.5,
         start_at: str = "LATEST",
         sleep: Callable[[float], None] = time.sleep,
+        function_name: str = "kysy-notifier-local",
     ) -> None:
         self.dynamodb = dynamodb
         self.streams = streams
@@ -106,6 +110,7 @@ class StreamPoller:
         self.base_delay = base_delay
         self.start_at = start_at
         self.sleep = sleep
+        self.function_name = function_name  # what the handler's logs name (notifier or indexer)
         self.region = str(streams.meta.region_name)
         self.stream_arn = self._stream_arn()
         self._iterators: dict[str, str | None] = {}
@@ -113,6 +118,23 @@ class StreamPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._refresh_shards(initial=True)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, handler: StreamHandler, dead_letter_dir: Path, **options: Any
+    ) -> StreamPoller:
+        """A poller of the configured table's stream (``kysy dev``, tests)."""
+        from kysy.notify.channels import aws_client
+        from kysy.repository.dynamo import make_client
+
+        return cls(
+            dynamodb=make_client(settings),
+            streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
+            table_name=settings.table_name,
+            handler=handler,
+            dead_letter_dir=dead_letter_dir,
+            **options,
+        )
 
     # ------------------------------------------------------------------------------- shards
     def _stream_arn(self) -> str:
@@ -198,7 +220,14 @@ class StreamPoller:
     def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
         event = {"Records": records}
         try:
-            result = self.handler(event, LocalContext(aws_request_id=str(uuid.uuid4())))
+            result = self.handler(
+                event,
+                LocalContext(
+                    function_name=self.function_name,
+                    invoked_function_arn=f"arn:aws:lambda:local:000000000000:function:{self.function_name}",
+                    aws_request_id=str(uuid.uuid4()),
+                ),
+            )
         except Exception as error:  # a function error: the whole batch failed
             logger.error("Notifier handler raised", extra={"error": type(error).__name__})
             return {r["dynamodb"]["SequenceNumber"] for r in records}
@@ -288,8 +317,6 @@ def start_local_notifier(state_dir: Path) -> LocalNotifier:
     os.environ.setdefault("KYSY_MAIL_DIR", str(state_dir / "outbox"))
     os.environ.setdefault("KYSY_DEAD_LETTER_DIR", str(state_dir / "dead-letter"))
     from kysy.notify import handler as notify_handler
-    from kysy.notify.channels import aws_client
-    from kysy.repository.dynamo import make_client
     from kysy.settings import get_settings
 
     get_settings.cache_clear()
@@ -297,13 +324,7 @@ def start_local_notifier(state_dir: Path) -> LocalNotifier:
     settings = get_settings()
     mail_dir, dead_dir = Path(settings.mail_dir), Path(settings.dead_letter_dir)
     try:
-        poller = StreamPoller(
-            dynamodb=make_client(settings),
-            streams=aws_client("dynamodbstreams", region=settings.region, endpoint=settings.dynamodb_endpoint),
-            table_name=settings.table_name,
-            handler=notify_handler.handler,
-            dead_letter_dir=dead_dir,
-        )
+        poller = StreamPoller.from_settings(settings, handler=notify_handler.handler, dead_letter_dir=dead_dir)
     except Exception as error:  # no stream support: the app still runs, without notifications
         logger.warning("Local notifications are off: cannot read the table's stream", extra={"error": str(error)})
         return LocalNotifier(None, mail_dir, dead_dir)

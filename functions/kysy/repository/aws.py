@@ -26,12 +26,10 @@ class AwsCallFailed(Exception):
 
 
 def aws_client(service: str, *, region: str, endpoint: str | None) -> Any:
-    import boto3
+    """A client from Kysy's one botocore session (``kysy.repository.dynamo.aws_client``)."""
+    from kysy.repository.dynamo import aws_client as session_client
 
-    kwargs: dict[str, Any] = {"region_name": region, "config": CLIENT_CONFIG}
-    if endpoint:
-        kwargs["endpoint_url"] = endpoint
-    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
+    return session_client(service, region=region, endpoint=endpoint, config=CLIENT_CONFIG)
 
 
 def call(operation: Callable[..., Any], **kwargs: Any) -> Any:

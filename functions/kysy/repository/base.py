@@ -89,16 +89,6 @@ class StoreBase:
             }
         }
 
-    def bump_search_version_op(self) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self.table,
-                "Key": keys.SEARCH_VERSION_KEY,
-                "UpdateExpression": "ADD v :one",
-                "ExpressionAttributeValues": {":one": {"N": "1"}},
-            }
-        }
-
     def delete_email_op(self, qa_id: str) -> dict[str, Any]:
         """Delete an asker's address item (a no-op when there is none)."""
         return {"Delete": {"TableName": self.table, "Key": keys.email_key(qa_id)}}
@@ -133,15 +123,14 @@ class StoreBase:
         return ops
 
     def change_ops(self, old: QA | None, new: QA | None, *, drop_email: bool = False) -> list[dict[str, Any]]:
-        """Record ops + its post's counters + the search version (when the published set changes)."""
+        """Record ops + its post's counters. (The search index follows the table's stream: no
+        search item is written here, see kysy.indexer.)"""
         some = new or old
         assert some is not None
         ops = self.record_ops(old, new)
         delta = status_delta(old, new)
         if delta:
             ops.append(self.counts_op(some.post_id, delta))
-        if any(qa is not None and qa.status is Status.PUBLISHED for qa in (old, new)):
-            ops.append(self.bump_search_version_op())
         if drop_email:
             ops.append(self.delete_email_op(some.id))
         return ops

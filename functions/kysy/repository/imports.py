@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from kysy.errors import Conflict
-from kysy.models import QA, Post, Status, now_iso
+from kysy.models import QA, Post, now_iso
 from kysy.repository import keys
 from kysy.repository.base import TRANSACTION_MAX_ITEMS, merge_deltas, status_delta
 from kysy.repository.dynamo import is_conditional_failure
@@ -96,7 +96,7 @@ class ImportStore:
         for qa in revived:
             key = keys.tombstone_key(qa.post_id, qa.import_key)
             groups.append(([{"Delete": {"TableName": self.table, "Key": key}}], None))
-        room = TRANSACTION_MAX_ITEMS - 2  # + the post's COUNTS update and the search version
+        room = TRANSACTION_MAX_ITEMS - 1  # + the post's COUNTS update (the search index follows the stream)
         batch: list[dict[str, Any]] = []
         batch_writes: list[Write] = []
         for ops, grouped in groups:
@@ -115,8 +115,6 @@ class ImportStore:
             merge_deltas(deltas, post_id, status_delta(write.old, write.new))
         delta = {name: value for name, value in deltas.get(post_id, {}).items() if value}
         extra = [self.store.counts_op(post_id, delta)] if delta else []
-        if any(qa is not None and qa.status is Status.PUBLISHED for w in writes for qa in (w.old, w.new)):
-            extra.append(self.store.bump_search_version_op())
         try:
             self.store.transact([*ops, *extra])
         except ClientError as error:

@@ -14,9 +14,10 @@
 | | ``RATE#ALL`` | ``NP#<day>`` (new posts, everyone) | none; ``ttl`` |
 | bulk-action undo batch | ``BULK#<batch>`` | ``META`` | none; ``ttl`` |
 | import tombstone (editor deleted an imported record) | ``IMPORT#<post>`` | ``TOMB#<import key>`` | none |
+| search index state | ``SEARCH`` | ``INDEX`` | none (:mod:`kysy.repository.search_index`) |
+| search index change | ``SEARCH`` | ``CHANGE#<version, 12 digits>`` | none; ``ttl`` |
 | search gap | ``GAPS#<post>`` | ``W#<iso week>#<query>`` | GSI3 ``GAPS``/``<post>#<week>#<query>``; ``ttl`` |
 | | ``RATE#<client>`` | ``G#<day>`` (gap reports per client and day) | none; ``ttl`` |
-| search version | ``SEARCH`` | ``VERSION`` | none |
 
 GSI1 ("public") and GSI2 ("lists") hold only what is public anyway (posts and published records);
 GSI3 ("private", ``QPK``/``QSK``) holds the editors' lists of pending and rejected questions, and
@@ -29,12 +30,11 @@ stream must still trust only items whose PK starts with ``POST#`` (:func:`is_pub
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from kysy.models import QA, AuditEntry, Post, Status
+from kysy.repository.attrs import from_item, to_item
 
 PUBLIC_INDEX = "GSI1"
 LIST_INDEX = "GSI2"
@@ -46,7 +46,7 @@ REJECTED = "REJECTED"
 PUBLISHED = "PUB"
 POSTS = "POSTS"
 COUNTS_PK = "COUNTS"
-SEARCH_VERSION_KEY = {"PK": {"S": "SEARCH"}, "SK": {"S": "VERSION"}}
+SEARCH_PK = "SEARCH"
 POST_PREFIX = "POST#"
 ASK_PREFIX = "ASK#"
 EMAIL_PREFIX = "EMAIL#"
@@ -66,22 +66,21 @@ INDEX_ATTRIBUTES = {
 
 Key = dict[str, Any]
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _QA_FIELDS = {f.name for f in fields(QA)}
+_QA_DEFAULTS = {f.name: f.default for f in fields(QA) if f.default is not MISSING}
+_QA_FACTORIES = {f.name: f.default_factory for f in fields(QA) if f.default_factory is not MISSING}
 _POST_FIELDS = {f.name for f in fields(Post)}
 _INTEGERS = {"version", "ttl", "count", "v", "email_expires"}
 
 
 def to_attrs(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    return to_item(values)
 
 
 def plain(item: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        data = _deserializer.deserialize(value)
-        out[key] = int(data) if key in _INTEGERS else data
+    out = from_item(item)
+    for name in _INTEGERS & out.keys():
+        out[name] = int(out[name])
     return out
 
 
@@ -150,6 +149,18 @@ def new_post_key(client: str | None, day: str) -> Key:
     return key(f"{RATE_PREFIX}{client or 'ALL'}", f"NP#{day}")
 
 
+def search_state_key() -> Key:
+    return key(SEARCH_PK, "INDEX")
+
+
+def search_change_key(version: int) -> Key:
+    return key(SEARCH_PK, f"CHANGE#{version:012d}")
+
+
+def search_change_version(sort_key: str) -> int:
+    return int(sort_key.removeprefix("CHANGE#"))
+
+
 def gap_key(post_id: str, week: str, query: str) -> Key:
     return key(f"{GAPS_PREFIX}{post_id}", f"W#{week}#{query}")
 
@@ -192,13 +203,33 @@ def qa_to_item(qa: QA) -> dict[str, Any]:
 
 
 def qa_from_item(item: dict[str, Any]) -> QA:
-    data = plain(item)
-    values = {k: v for k, v in data.items() if k in _QA_FIELDS}
+    # Only the record's own fields are converted (not keys or index attributes): this runs for
+    # every record of every widget view.
+    values = plain({k: v for k, v in item.items() if k in _QA_FIELDS})
     values["status"] = Status(values["status"])
     values["notify"] = bool(values.get("notify", False))
     values["audit"] = tuple(AuditEntry(**entry) for entry in values.get("audit", []))
     values["flags"] = tuple(str(f) for f in values.get("flags", ()))
-    return QA(**values)
+    return _stored_qa(values)
+
+
+def _stored_qa(values: dict[str, Any]) -> QA:
+    """A QA from stored values, without the frozen dataclass's ``__init__``.
+
+    That ``__init__`` sets its ~20 fields one ``object.__setattr__`` at a time, which was half the
+    cost of reading a record (a widget view reads up to a hundred). Stored values were validated
+    when written, so the instance dict is filled in one step. A model that gains ``__post_init__``
+    (validation) is built normally again.
+    """
+    if hasattr(QA, "__post_init__"):
+        return QA(**values)
+    state = {**_QA_DEFAULTS, **values}
+    for name, factory in _QA_FACTORIES.items():
+        if name not in state:
+            state[name] = factory()
+    qa = object.__new__(QA)
+    object.__setattr__(qa, "__dict__", state)
+    return qa
 
 
 def post_to_item(post: Post) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Single-table DynamoDB store for posts, Q&A records, counters, limits and the search version.
+"""Single-table DynamoDB store for posts, Q&A records, counters and limits.
 
 The key layout is in :mod:`kysy.repository.keys` (and docs/ARCHITECTURE.md). Published records
 live in their own ``POST#`` partitions so that the reader function's IAM role, which may write only
@@ -92,7 +92,9 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, S
         return post
 
     def list_posts(self) -> list[Post]:
-        return [keys.post_from_item(i) for i in self.query_all(keys.LIST_INDEX, "GSI2PK", keys.POSTS)]
+        """Every saved post (``POST#`` items only: the search index shows their titles)."""
+        items = self.query_all(keys.LIST_INDEX, "GSI2PK", keys.POSTS)
+        return [keys.post_from_item(i) for i in items if keys.is_public_item(i)]
 
     def posts_page(self, *, limit: int, after_id: str | None) -> tuple[list[PostRow], str | None]:
         """The editors' post list in post-id order, ``limit`` at a time.
@@ -180,16 +182,11 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, S
         return post, items
 
     def all_published(self) -> Iterator[QA]:
-        """Every published record, page by page (for building the search index); ``POST#`` items only."""
+        """Every published record, page by page, ``POST#`` items only: for building the first search
+        index (or one of a new format); the indexer never re-reads them otherwise."""
         for raw in self.query_all(keys.LIST_INDEX, "GSI2PK", keys.PUBLISHED):
             if keys.is_public_item(raw):
                 yield qa_from_item(raw)
-
-    def search_version(self) -> int:
-        with translate_errors():
-            got = self.client.get_item(TableName=self.table, Key=keys.SEARCH_VERSION_KEY, ConsistentRead=True)
-        item = got.get("Item")
-        return int(item["v"]["N"]) if item else 0
 
     # ---------------------------------------------------------------- records
     def get_qa(self, post_id: str, qa_id: str) -> QA | None:
@@ -210,8 +207,7 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, S
     def save_qa(self, old: QA, new: QA, *, drop_email: bool = False) -> QA:
         """Replace ``old`` by ``new`` if nobody changed it since it was read (``old.version``).
 
-        The post's counters (and the search version, when the published set changes) move in the
-        same transaction. ``drop_email`` deletes the asker's address item in it too.
+        The post's counters move in the same transaction. ``drop_email`` deletes the asker's address item in it too.
         """
         self._transact_change(self.change_ops(old, new, drop_email=drop_email), old)
         return new
@@ -330,7 +326,7 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, S
             if old is not None and qa_key(old) != qa_key(qa):
                 ops.insert(0, {"Delete": {"TableName": self.table, "Key": qa_key(old)}})
             groups.append((ops, status_delta(old, qa)))
-        room = TRANSACTION_MAX_ITEMS - 3  # + post META (first transaction), COUNTS, search version
+        room = TRANSACTION_MAX_ITEMS - 2  # + post META (first transaction), COUNTS
         batch: list[dict[str, Any]] = [{"Put": {"TableName": self.table, "Item": post_to_item(post)}}]
         deltas: dict[str, dict[str, int]] = {}
         for ops, delta in groups:
@@ -344,4 +340,4 @@ class Store(SubmitMixin, PrivacyMixin, BulkMixin, GapsMixin, IdempotencyMixin, S
     def _write_import_batch(self, post_id: str, ops: list[dict[str, Any]], deltas: dict[str, dict[str, int]]) -> None:
         delta = {k: v for k, v in deltas.get(post_id, {}).items() if v}
         counts = [self.counts_op(post_id, delta)] if delta else []
-        self.transact([*ops, *counts, self.bump_search_version_op()])
+        self.transact([*ops, *counts])

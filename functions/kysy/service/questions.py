@@ -265,6 +265,10 @@ class QuestionService:
             "flagged": {p: c.flagged for p, c in counts.items() if c.flagged > 0},
         }
 
+    def recent_pending(self, limit: int = 100) -> list[QA]:
+        """The newest pending questions of all posts: candidates for duplicate suggestions."""
+        return self.store.queue(post_id=None, limit=limit, after_id=None, newest_first=True).items
+
     def create(self, post_id: str, *, question: str, editor: Editor, note: str = "") -> QA:
         """A question an editor writes (e.g. from a search that found nothing): pending, ``source=editor``,
         ready to be answered like any reader's question. No asker, no client, no address."""
