@@ -950,8 +950,9 @@ async function afterChange(kind, updated) {
     st.sel = Math.min(idx, st.items.length - 1);
   } else if (idx >= 0) st.items[idx] = updated;
   if (kind === "unpublish" || kind === "restore") await loadQueue(true);
-  const others = st.records.filter((r) => r.id !== updated.id);
-  st.records = [...others, updated];
+  // Keep the record in its place in the post's reading order (a new one goes last until a reload).
+  const at = st.records.findIndex((r) => r.id === updated.id);
+  st.records = at >= 0 ? st.records.map((r) => (r.id === updated.id ? updated : r)) : [...st.records, updated];
   if (leaves && kind !== "save") {
     // Done with this one: back to the queue, on the next question.
     st.rec = null;
