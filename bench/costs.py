@@ -248,8 +248,15 @@ class Meter:
         session.register("after-call.s3", self._s3_after)
 
     def _s3_prepare(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        body = params.get("Body")
-        size = len(body) if isinstance(body, bytes | bytearray) else 0
+        body = params.get("Body")  # botocore has made bytes a file object by now
+        if isinstance(body, bytes | bytearray):
+            size = len(body)
+        elif body is not None and hasattr(body, "seek"):
+            at = body.tell()
+            size = body.seek(0, io.SEEK_END) - at
+            body.seek(at)
+        else:
+            size = 0
         self._s3_prepared.append(Call(operation=model.name, service="s3", s3_bytes=size))
 
     def _s3_before(self, **_: Any) -> None:
@@ -387,9 +394,10 @@ def local_stack() -> Iterator[Stack]:
     from kysy.notify.local import StreamPoller
     from kysy.repository import Store
     from kysy.repository.dynamo import botocore_session, make_client
+    from kysy.repository.imports import ImportStore
     from kysy.repository.search_index import SearchIndexStore, create_bucket
     from kysy.repository.table import create_table, table_definition
-    from kysy.service.imports import import_post
+    from kysy.service.imports import ImportOptions, import_post
     from kysy.service.search_index import SnapshotIndexWriter
     from kysy.settings import Settings
 
@@ -420,9 +428,8 @@ def local_stack() -> Iterator[Stack]:
         parsed = parse_post(text, fmt=meta.get("format", fmt), lang=meta.get("lang"))
         for n in range(BLOG_POSTS):
             post_id = SEED_POST if n == 0 else f"{SEED_POST}-{n}"
-            import_post(
-                Store(raw, settings.table_name), post_id, parsed, title=meta.get("title"), lang=meta.get("lang")
-            )
+            options = ImportOptions(title=meta.get("title"), url=meta.get("url"), lang=meta.get("lang"))
+            import_post(ImportStore(Store(raw, settings.table_name)), post_id, parsed, options)
         indexes = {
             gsi["IndexName"]: (gsi["KeySchema"][0]["AttributeName"], gsi["KeySchema"][1]["AttributeName"])
             for gsi in table_definition().get("GlobalSecondaryIndexes", [])
