@@ -69,7 +69,7 @@ def start_stack(posts: list[dict[str, Any]]) -> tuple[str, dict[str, str], Any]:
     from kysy.devserver import configure, dynamodb_endpoint, free_port
 
     endpoint_cm = dynamodb_endpoint()
-    endpoint = endpoint_cm.__enter__()
+    endpoint, _ = endpoint_cm.__enter__()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     stack = configure(base, endpoint)
@@ -103,6 +103,10 @@ def start_stack(posts: list[dict[str, Any]]) -> tuple[str, dict[str, str], Any]:
             )
             question_ids[qa["question"]] = qa["id"]
         store.write_import(meta, records, [])
+    from kysy.indexer.local import start_local_indexer
+
+    # The server's search reads the index the indexer builds (as deployed); it then follows the stream.
+    start_local_indexer(Path(os.environ["KYSY_STATE_DIR"]))
     server = uvicorn.Server(
         uvicorn.Config(build_local_app(stack.demo_file), host="127.0.0.1", port=port, log_level="warning")
     )

@@ -253,6 +253,16 @@ class KysyServer:
     state_dir: Path
     process: subprocess.Popen[bytes]
 
+    def wait_searchable(self, q: str, qa_id: str, attempts: int = 200) -> None:
+        """Wait until the server's search finds ``qa_id`` for ``q``: a publish reaches the search index
+        through the stream (kysy dev's indexer polls it about once a second), not at once."""
+        for _ in range(attempts):
+            found = httpx.get(f"{self.base_url}/v1/search", params={"q": q}, timeout=10).json().get("items", [])
+            if any(item["id"] == qa_id for item in found):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{qa_id} did not become searchable for {q!r}")
+
     def admin(self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
         """Call the editor API (``/v1/admin`` + path) as the local editor, or with ``token``; must succeed."""
         response = httpx.request(

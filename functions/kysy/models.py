@@ -19,8 +19,10 @@ class Status(StrEnum):
 ORDERS = ("newest", "oldest")
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def now_iso(*, precise: bool = False) -> str:
+    """UTC now as ``2026-11-29T14:24:50Z``; ``precise`` adds milliseconds (answer times: two answers
+    published within one second still read newest first)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds" if precise else "seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

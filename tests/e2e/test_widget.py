@@ -309,6 +309,7 @@ def test_result_from_another_post_names_it_with_a_link(open_demo, kysy_server) -
     kysy_server.admin("POST", "/posts", {"id": other, "title": "Toinen kirjoitus", "url": url, "lang": "fi"})
     word = "Kvasaari" + uid()
     qa_id = publish_answer(kysy_server, other, f"Miten {word} toimii?", "Hyvin.")
+    kysy_server.wait_searchable(word, qa_id)
     page = open_demo()
     wait_form(page)
     page.locator("kysy-qa >> button[aria-pressed]").click()

@@ -110,6 +110,7 @@ def post_with_answer(server: Any) -> tuple[str, str]:
     word = "Kvasaari" + uid()
     qa_id = server.submit(post, f"Mikä on {word}?")["id"]
     server.admin("POST", f"/posts/{post}/questions/{qa_id}/answer", {"version": 1, "answer": "Tähti.", "publish": True})
+    server.wait_searchable(word, qa_id)
     return post, word
 
 

@@ -354,7 +354,7 @@ class QuestionService:
                 raise ValidationFailed("Write an answer before publishing.", code="answer_required")
             changes |= {"status": Status.PUBLISHED, "reject_reason": "", "client": ""}
             if qa.status is not Status.PUBLISHED:
-                changes |= {"answered_at": now_iso(), "answered_by": editor.label}
+                changes |= {"answered_at": now_iso(precise=True), "answered_by": editor.label}
         action = (
             "publish"
             if publish and qa.status is not Status.PUBLISHED
