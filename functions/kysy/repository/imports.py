@@ -2,8 +2,8 @@
 
 Every write is conditional on what the import service read (the store's ``record_ops``): a
 create only where nothing exists, an update, move or delete only on the version it saw, the post
-META only on its version. The post's counters and the search version move in the same
-transaction (one COUNTS update per transaction, the deltas merged). So a concurrent editor save is
+META only on its version. The post's counters move in the same transaction (one COUNTS update
+per transaction, the deltas merged; the search index follows the stream). So a concurrent editor save is
 never overwritten: the whole transaction fails, and the service reads again and re-plans.
 """
 
