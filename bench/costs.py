@@ -382,12 +382,11 @@ class Stack:
 @contextlib.contextmanager
 def local_stack() -> Iterator[Stack]:
     from mangum import Mangum
-    from moto.server import ThreadedMotoServer
 
     from kysy.api import editor as editor_api
     from kysy.api import reader as reader_api
     from kysy.api.observability import lambda_entry
-    from kysy.devserver import SEED_DIR, free_port
+    from kysy.devserver import SEED_DIR, start_local_moto
     from kysy.importer import parse_post, read_source
     from kysy.indexer import handler as indexer_module
     from kysy.localauth import LocalSigner
@@ -401,19 +400,13 @@ def local_stack() -> Iterator[Stack]:
     from kysy.service.search_index import SnapshotIndexWriter
     from kysy.settings import Settings
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    from kysy import moto_patch
-
-    moto_patch.install()  # as kysy dev and the tests run moto (see kysy.moto_patch)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = start_local_moto()  # as kysy dev and the tests run moto
     dead_letters = tempfile.TemporaryDirectory(prefix="kysy-costs-")
     try:
         signer = LocalSigner.ephemeral(issuer="http://127.0.0.1/local-idp")
         settings = Settings(
-            dynamodb_endpoint=f"http://127.0.0.1:{port}",
-            s3_endpoint=f"http://127.0.0.1:{port}",  # moto's server answers S3 on the same port
+            dynamodb_endpoint=server.url,
+            s3_endpoint=server.url,  # moto's server answers S3 on the same port
             search_bucket=f"kysy-costs-search-{uuid.uuid4().hex[:8]}",
             jwks_json=json.dumps(signer.jwks()),
             jwt_issuer=signer.issuer,

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import logging
 import os
 import random
 import statistics
@@ -311,17 +310,12 @@ def engine_only(docs: list[SearchDoc], corpus: Corpus, n_queries: int) -> str:
 
 
 def run(n_docs: int, n_queries: int, engine: bool, cold_runs: int) -> None:
-    from moto.server import ThreadedMotoServer
+    from kysy.devserver import start_local_moto
 
-    from kysy.devserver import free_port
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    env = {**os.environ, **environment(f"http://127.0.0.1:{port}"), "BENCH_DIR": str(ROOT / "bench")}
+    server = start_local_moto()  # as kysy dev and the tests run moto (patched transactions)
+    env = {**os.environ, **environment(server.url), "BENCH_DIR": str(ROOT / "bench")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "functions"), str(ROOT / "bench")])
-    os.environ.update(environment(f"http://127.0.0.1:{port}"))
+    os.environ.update(environment(server.url))
     try:
         from kysy.repository.dynamo import make_client
         from kysy.repository.search_index import SearchIndexStore, create_bucket

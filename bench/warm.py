@@ -15,7 +15,7 @@ Modes:
   (``Origin``, ``Accept-Encoding: gzip``), so CORS and gzip are on the path.
 * naive FastAPI + Mangum: bench/naive_fastapi_handler.py (one route returning the raw Query
   items as a dict, Powertools Logger/Metrics decorators) on the same canned client, for scale.
-* moto: a real botocore client over HTTP to moto's ThreadedMotoServer (in this process).
+* moto: a real botocore client over HTTP to moto's server (in this process, as kysy dev runs it).
 
 The stubbed modes run interleaved (a slice of each in turn) so that load from other processes
 on the machine falls on all of them alike. DynamoDB requests per view are counted with the
@@ -25,7 +25,6 @@ client's ``before-call`` event; it must be 1.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import statistics
 import sys
@@ -225,23 +224,15 @@ def stubber_check(views: int = 20) -> float:
 
 
 def through_moto(calls: int) -> Result:
-    from moto.server import ThreadedMotoServer
-
-    from kysy.devserver import free_port
+    from kysy.devserver import start_local_moto
     from kysy.repository import Store
     from kysy.repository.dynamo import make_client
     from kysy.repository.table import create_table
     from kysy.settings import Settings
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    port = free_port()
-    from kysy import moto_patch
-
-    moto_patch.install()  # as kysy dev and the tests run moto (see kysy.moto_patch)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = start_local_moto()  # as kysy dev and the tests run moto
     try:
-        settings = Settings(dynamodb_endpoint=f"http://127.0.0.1:{port}")
+        settings = Settings(dynamodb_endpoint=server.url)
         client = make_client(settings)
         create_table(client, settings.table_name)
         post, qas = records()

@@ -78,18 +78,10 @@ def dynamodb_endpoint() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from moto.server import ThreadedMotoServer
+    from kysy.devserver import start_local_moto
 
-    from kysy import moto_patch
-    from kysy.devserver import free_port
-
-    moto_patch.install()  # transactions that do not copy the whole table (see kysy.moto_patch)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    yield f"http://127.0.0.1:{port}"
+    server = start_local_moto()  # patched transactions (kysy.moto_patch), as kysy dev runs it
+    yield server.url
     server.stop()
 
 
@@ -99,14 +91,10 @@ def s3_endpoint(dynamodb_endpoint: str) -> Iterator[str]:
     if not os.environ.get("KYSY_TEST_DYNAMODB_ENDPOINT"):
         yield dynamodb_endpoint
         return
-    from moto.server import ThreadedMotoServer
+    from kysy.devserver import start_local_moto
 
-    from kysy.devserver import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
+    server = start_local_moto()
+    yield server.url
     server.stop()
 
 

@@ -58,8 +58,9 @@ class WriteWatch:
         return self.app(environ, start_response)
 
 
-class LocalDynamoDB:
-    """moto's DynamoDB server on a loopback port (moto's ThreadedMotoServer, with a write watch)."""
+class LocalMoto:
+    """moto's server (DynamoDB and its stream, S3, SES, SNS, SQS) on a loopback port: what moto's
+    ThreadedMotoServer does, with kysy.moto_patch installed and a write watch for kysy dev's snapshots."""
 
     def __init__(self, port: int) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -82,16 +83,23 @@ class LocalDynamoDB:
         self.thread.join(timeout=10)
 
 
-@contextmanager
-def _moto_server() -> Iterator[LocalDynamoDB]:
-    """moto's server (DynamoDB, its stream and S3) on a free loopback port."""
+def start_local_moto() -> LocalMoto:
+    """The one way this project runs moto (kysy dev, the tests, the benches): on a free loopback
+    port, patched, started, quiet; stop it with ``stop()``. Sets placeholder AWS credentials if none
+    are set (moto accepts any)."""
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
-    server = LocalDynamoDB(free_port())
+    server = LocalMoto(free_port())
     server.start()
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
         os.environ.setdefault(name, value)
+    return server
+
+
+@contextmanager
+def _moto_server() -> Iterator[LocalMoto]:
+    server = start_local_moto()
     try:
         yield server
     finally:

@@ -29,14 +29,10 @@ REGION = "eu-north-1"
 @pytest.fixture(scope="module")
 def aws() -> Iterator[dict[str, Any]]:
     """SES, SNS and SQS on their own moto server (works whatever DynamoDB the tests use)."""
-    from moto.server import ThreadedMotoServer
+    from kysy.devserver import start_local_moto
 
-    from kysy.devserver import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    server = start_local_moto()
+    endpoint = server.url
     ses = boto3.client("sesv2", endpoint_url=endpoint, region_name=REGION)
     ses.create_email_identity(EmailIdentity=SENDER)
     sns = boto3.client("sns", endpoint_url=endpoint, region_name=REGION)

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from kysy.search import SearchHit
     from kysy.settings import Settings
 
-MAX_RESULTS = 50
 MAX_QUERY_CHARS = 500  # kysy.search.MAX_QUERY_CHARS; repeated so the service imports no engine
 
 
